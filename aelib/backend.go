@@ -1,0 +1,129 @@
+package aelib
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/gomlx/compute"
+	_ "github.com/gomlx/gomlx/backends/default" // registers the "xla" and "go" backends
+)
+
+// PluginDir is where `make xla` installs the XLA CPU plugin, relative to the
+// project root. Backend looks there when PJRT_PLUGIN_LIBRARY_PATH is unset.
+const PluginDir = ".xla"
+
+var (
+	backendOnce sync.Once
+	backendVal  compute.Backend
+	backendErr  error
+	backendLine string
+	backendName string
+)
+
+// Backend returns the compute backend every notebook runs on, created once
+// per process. The choice, printed as one line starting with "Backend:":
+//
+//  1. $GOMLX_BACKEND when set (e.g. "go", "xla:cpu", "xla:/abs/path/plugin.so");
+//  2. otherwise XLA on the CPU when its plugin loads (the project's own copy in
+//     .xla/, one already installed, or GoMLX's download from GitHub);
+//  3. otherwise the pure Go backend, saying why XLA was not used.
+//
+// It never panics: a bad $GOMLX_BACKEND is returned as an error.
+// Taught in 00_setup.
+func Backend() (compute.Backend, error) {
+	backendOnce.Do(func() {
+		backendVal, backendName, backendLine, backendErr = newBackend()
+		if backendErr == nil {
+			fmt.Println(backendLine)
+		}
+	})
+	return backendVal, backendErr
+}
+
+// BackendName returns the short name of the backend Backend chose ("xla" or
+// "go"), or "none" when no backend could be created.
+func BackendName() string {
+	if _, err := Backend(); err != nil {
+		return "none"
+	}
+	return backendName
+}
+
+// newBackend makes the choice Backend describes and returns the backend, its
+// short name ("xla" or "go") and the line to print.
+func newBackend() (b compute.Backend, name, line string, err error) {
+	if cfg, ok := os.LookupEnv(compute.ConfigEnvVar); ok && cfg != "" {
+		name, _, _ = strings.Cut(cfg, ":")
+		if !slices.Contains(compute.List(), name) {
+			return nil, "", "", fmt.Errorf("aelib: %s=%q names no backend: valid are \"go\", \"xla\" or \"xla:<plugin or path>\"", compute.ConfigEnvVar, cfg)
+		}
+		b, err = safeNew(cfg)
+		if err != nil {
+			return nil, "", "", fmt.Errorf("aelib: backend %s=%q: %s", compute.ConfigEnvVar, cfg, firstLine(err))
+		}
+		return b, name, fmt.Sprintf("Backend: %s (%s; from %s=%s)", name, b.Description(), compute.ConfigEnvVar, cfg), nil
+	}
+	usePluginDir()
+	xla, xerr := safeNew("xla:cpu")
+	if xerr == nil {
+		return xla, "xla", fmt.Sprintf("Backend: xla (%s)", xla.Description()), nil
+	}
+	b, err = safeNew("go")
+	if err != nil {
+		return nil, "", "", fmt.Errorf("aelib: no backend: xla failed (%s) and go failed: %s", xlaReason(xerr), firstLine(err))
+	}
+	line = fmt.Sprintf("Backend: go (pure Go; XLA is unavailable: %s). For XLA run `make xla` in the project root, or see the README's Troubleshooting.",
+		xlaReason(xerr))
+	return b, "go", line, nil
+}
+
+// safeNew creates a backend, turning a panic inside the backend's
+// constructor into an error.
+func safeNew(cfg string) (b compute.Backend, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, fmt.Errorf("%v", r)
+		}
+	}()
+	return compute.NewWithConfig(cfg)
+}
+
+// usePluginDir points XLA at the project's own plugin directory when the
+// user has not chosen one.
+func usePluginDir() {
+	if _, ok := os.LookupEnv("PJRT_PLUGIN_LIBRARY_PATH"); ok {
+		return
+	}
+	root, err := projectRoot()
+	if err != nil {
+		return
+	}
+	dir := filepath.Join(root, PluginDir)
+	if m, _ := filepath.Glob(filepath.Join(dir, "pjrt_c_api_*_plugin.so")); len(m) > 0 {
+		os.Setenv("PJRT_PLUGIN_LIBRARY_PATH", dir)
+	}
+}
+
+// xlaReason says in a few words why XLA did not start.
+func xlaReason(err error) string {
+	if s := err.Error(); strings.Contains(s, "auto-install") {
+		return "its CPU plugin is not installed and could not be downloaded from GitHub"
+	}
+	return firstLine(err)
+}
+
+// firstLine returns the first line of an error, at most 200 characters.
+func firstLine(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}

@@ -1,0 +1,75 @@
+package aelib
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestNewBackend(t *testing.T) {
+	tests := []struct {
+		env      string
+		wantName string
+		wantErr  string
+	}{
+		{"go", "go", ""},
+		{"tpu9000", "", "names no backend"},
+		{"xla:/nonexistent/plugin.so", "", "xla:/nonexistent"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.env, func(t *testing.T) {
+			t.Setenv("GOMLX_BACKEND", tc.env)
+			b, name, line, err := newBackend()
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || strings.Contains(err.Error(), "\n") {
+					t.Fatalf("err = %v; want one line mentioning %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b == nil || name != tc.wantName || !strings.HasPrefix(line, "Backend: "+tc.wantName) {
+				t.Fatalf("backend %q, line %q", name, line)
+			}
+		})
+	}
+}
+
+// TestBackendFallback checks the default choice: XLA when its plugin loads,
+// else the Go backend with a line saying why and how to get XLA.
+func TestBackendFallback(t *testing.T) {
+	t.Setenv("GOMLX_BACKEND", "")
+	b, name, line, err := newBackend()
+	if err != nil || b == nil {
+		t.Fatal(err)
+	}
+	switch name {
+	case "xla":
+		if !strings.HasPrefix(line, "Backend: xla") {
+			t.Errorf("line %q", line)
+		}
+	case "go":
+		if !strings.Contains(line, "XLA is unavailable") || !strings.Contains(line, "make xla") {
+			t.Errorf("fallback line %q does not say why and what to do", line)
+		}
+	default:
+		t.Errorf("unexpected backend %q", name)
+	}
+	t.Log(line)
+}
+
+func TestProjectRoot(t *testing.T) {
+	root, err := projectRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	t.Setenv("GONB_DIR", root+"/notebooks")
+	if r, err := projectRoot(); err != nil || r != root {
+		t.Errorf("from GONB_DIR: %q, %v; want %q", r, err, root)
+	}
+	t.Setenv("GONB_DIR", "")
+	if _, err := projectRoot(); err == nil {
+		t.Error("no error outside the project")
+	}
+}
