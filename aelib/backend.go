@@ -17,11 +17,12 @@ import (
 const PluginDir = ".xla"
 
 var (
-	backendOnce sync.Once
-	backendVal  compute.Backend
-	backendErr  error
-	backendLine string
-	backendName string
+	backendOnce    sync.Once
+	backendVal     compute.Backend
+	backendErr     error
+	backendLine    string
+	backendName    string
+	backendPrinted bool
 )
 
 // Backend returns the compute backend every notebook runs on, created once
@@ -37,11 +38,36 @@ var (
 func Backend() (compute.Backend, error) {
 	backendOnce.Do(func() {
 		backendVal, backendName, backendLine, backendErr = newBackend()
-		if backendErr == nil {
+		if backendErr == nil && firstInSession() {
 			fmt.Println(backendLine)
+			backendPrinted = true
 		}
 	})
 	return backendVal, backendErr
+}
+
+// firstInSession reports whether this is the first program of the current
+// notebook session to choose a backend. In GoNB every cell runs as a new
+// program of the same kernel process, so a marker file named after the
+// parent process lets the notebook say which backend it uses once, not in
+// every cell.
+func firstInSession() bool {
+	marker := filepath.Join(os.TempDir(), fmt.Sprintf("aelib-backend-%d", os.Getppid()))
+	f, err := os.OpenFile(marker, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return !os.IsExist(err)
+	}
+	f.Close()
+	return true
+}
+
+// BackendLine returns the line Backend printed (or would have printed)
+// naming the backend in use and, on fallback, why.
+func BackendLine() string {
+	if _, err := Backend(); err != nil {
+		return "Backend: none (" + err.Error() + ")"
+	}
+	return backendLine
 }
 
 // BackendName returns the short name of the backend Backend chose ("xla" or

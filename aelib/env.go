@@ -1,0 +1,74 @@
+package aelib
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strings"
+)
+
+// Check is for notebook cells: when err is not nil it prints err as one line
+// on stderr and ends the cell (the program exits with status 1), so a bad
+// hyperparameter or a missing file shows as a clear message, not a panic.
+func Check(err error) {
+	if err == nil {
+		return
+	}
+	fmt.Fprintln(os.Stderr, "Error:", strings.ReplaceAll(err.Error(), "\n", " "))
+	exit(1)
+}
+
+var exit = os.Exit // replaced in tests
+
+// Setup is the first call of every notebook, in its first code cell: it
+// checks that the notebook runs inside this project, chooses the backend and
+// names it in one line, and says when AELIB_QUICK reduces the work.
+func Setup() error {
+	if _, err := projectRoot(); err != nil {
+		return fmt.Errorf("%w: open the notebooks from the project's notebooks/ directory (run `make lab` in the project root)", err)
+	}
+	if _, err := Backend(); err != nil {
+		return err
+	}
+	if !backendPrinted {
+		fmt.Println(backendLine)
+	}
+	if Quick() {
+		fmt.Println(QuickEnv + "=1: a reduced run for tests; training cells print the sizes they use.")
+	}
+	return nil
+}
+
+// Versions returns one line per component the notebooks depend on: Go, the
+// operating system, the CPU count, and the versions of GoMLX, its compute
+// backends and GoNB's UI package as built into this program.
+// Taught in 00_setup.
+func Versions() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Go:      %s %s/%s, %d CPUs\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+	want := []struct{ label, path string }{
+		{"GoMLX", "github.com/gomlx/gomlx"},
+		{"compute", "github.com/gomlx/compute"},
+		{"go-xla", "github.com/gomlx/go-xla"},
+		{"GoNB", "github.com/janpfeifer/gonb"},
+	}
+	deps := map[string]string{}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range info.Deps {
+			v := d.Version
+			if d.Replace != nil {
+				v += " => " + d.Replace.Path + " " + d.Replace.Version
+			}
+			deps[d.Path] = v
+		}
+	}
+	for _, w := range want {
+		v, ok := deps[w.path]
+		if !ok {
+			v = "(not linked into this program)"
+		}
+		fmt.Fprintf(&b, "%-8s %s\n", w.label+":", v)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

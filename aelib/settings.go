@@ -1,0 +1,101 @@
+package aelib
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// In GoNB every cell runs as a new program, so a flag given to the training
+// cell (`%% --epochs=5`) is unknown to the cells after it. SaveSettings and
+// UseSettings carry the training cell's flags to the later cells, so they
+// rebuild the same model and load its checkpoint instead of training again.
+
+// SaveSettings records the value of every flag of this cell under the
+// notebook's name. The training cell of a notebook calls it.
+func SaveSettings(notebook string) error {
+	path, err := settingsPath(notebook)
+	if err != nil {
+		return err
+	}
+	values := map[string]string{}
+	flag.VisitAll(func(f *flag.Flag) {
+		if !strings.HasPrefix(f.Name, "test.") {
+			values[f.Name] = f.Value.String()
+		}
+	})
+	b, err := json.MarshalIndent(values, "", "  ")
+	if err != nil {
+		return fmt.Errorf("aelib: settings of %s: %w", notebook, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("aelib: settings of %s: %w", notebook, err)
+	}
+	if err := writeAtomic(path, b); err != nil {
+		return fmt.Errorf("aelib: settings of %s: %w", notebook, err)
+	}
+	return nil
+}
+
+// UseSettings gives every flag that this cell did not set itself the value
+// the notebook's training cell last saved with SaveSettings, and prints those
+// that differ from their defaults. Without saved settings the defaults stay.
+func UseSettings(notebook string) error {
+	path, err := settingsPath(notebook)
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("aelib: settings of %s: %w", notebook, err)
+	}
+	var values map[string]string
+	if err := json.Unmarshal(b, &values); err != nil {
+		return fmt.Errorf("aelib: settings of %s in %s: %w (delete the file to start afresh)", notebook, path, err)
+	}
+	explicit := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+	var changed []string
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		f := flag.Lookup(name)
+		if f == nil || explicit[name] || f.Value.String() == values[name] {
+			continue
+		}
+		if err := flag.Set(name, values[name]); err != nil {
+			return fmt.Errorf("aelib: settings of %s: flag --%s=%q: %w", notebook, name, values[name], err)
+		}
+		if values[name] != f.DefValue {
+			changed = append(changed, fmt.Sprintf("--%s=%s", name, values[name]))
+		}
+	}
+	if len(changed) > 0 {
+		fmt.Printf("Using the settings of the training cell above: %s\n", strings.Join(changed, " "))
+	}
+	return nil
+}
+
+// settingsPath names the file of a notebook's settings, apart for reduced
+// (AELIB_QUICK) runs.
+func settingsPath(notebook string) (string, error) {
+	if notebook == "" || strings.ContainsAny(notebook, `/\`) || notebook == "." || notebook == ".." {
+		return "", fmt.Errorf("aelib: notebook name %q invalid: use the notebook's file name without .ipynb, e.g. \"02_autoencoder\"", notebook)
+	}
+	dir, err := CheckpointDir()
+	if err != nil {
+		return "", err
+	}
+	if Quick() {
+		notebook += ".quick"
+	}
+	return filepath.Join(dir, "settings", notebook+".json"), nil
+}

@@ -1,0 +1,42 @@
+package aelib
+
+import (
+	"flag"
+	"strings"
+	"testing"
+)
+
+func TestSettings(t *testing.T) {
+	t.Setenv(CheckpointEnv, t.TempDir())
+	epochs := flag.Int("zz_epochs", 20, "test flag")
+	latent := flag.Int("zz_latent", 2, "test flag")
+	defer func() { *epochs, *latent = 20, 2 }()
+
+	// Nothing saved yet: defaults stay.
+	if err := UseSettings("02_autoencoder"); err != nil || *epochs != 20 {
+		t.Fatalf("UseSettings without a file: %v, epochs=%d", err, *epochs)
+	}
+	// The training cell ran with --zz_epochs=5 --zz_latent=3.
+	*epochs, *latent = 5, 3
+	if err := SaveSettings("02_autoencoder"); err != nil {
+		t.Fatal(err)
+	}
+	// A later cell starts from the defaults and picks the saved values up.
+	*epochs, *latent = 20, 2
+	if err := UseSettings("02_autoencoder"); err != nil {
+		t.Fatal(err)
+	}
+	if *epochs != 5 || *latent != 3 {
+		t.Errorf("after UseSettings: epochs=%d latent=%d, want 5 and 3", *epochs, *latent)
+	}
+	// Another notebook's settings are separate.
+	*epochs = 20
+	if err := UseSettings("03_stacked_autoencoder"); err != nil || *epochs != 20 {
+		t.Errorf("other notebook: %v, epochs=%d", err, *epochs)
+	}
+	for _, bad := range []string{"", "../x", "a/b"} {
+		if err := SaveSettings(bad); err == nil || !strings.Contains(err.Error(), "invalid") {
+			t.Errorf("SaveSettings(%q): err = %v", bad, err)
+		}
+	}
+}
