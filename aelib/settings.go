@@ -99,3 +99,26 @@ func settingsPath(notebook string) (string, error) {
 	}
 	return filepath.Join(dir, "settings", notebook+".json"), nil
 }
+
+// The training flags every notebook shares. A training cell sets them on its
+// `%%` line, e.g. `%% --epochs=20 --batch=64 --lr=0.001`; FlagConfig reads
+// them. Their defaults are the lecture's (DefaultConfig).
+var (
+	flagEpochs     = flag.Int("epochs", 20, "passes over the training digits")
+	flagBatch      = flag.Int("batch", 64, "digits per training step")
+	flagLR         = flag.Float64("lr", 1e-3, "Adam learning rate")
+	flagHalveAfter = flag.Int("halve_after", 10, "halve the learning rate after this epoch (0: never)")
+	flagSeed       = flag.Int64("seed", 42, "seed of the initial weights, the shuffling and the noise")
+	flagNoise      = flag.Float64("noise", 0, "denoising: standard deviation of the Gaussian noise added to the inputs (0: none)")
+
+	// Retrain is the --retrain flag: train even when a checkpoint with the
+	// same settings exists.
+	Retrain = flag.Bool("retrain", false, "train even when a checkpoint with these settings exists")
+)
+
+// FlagConfig returns the training Config given by the flags --epochs,
+// --batch, --lr, --halve_after, --seed and --noise.
+func FlagConfig() Config {
+	return Config{Epochs: *flagEpochs, Batch: *flagBatch, LR: *flagLR, HalveAfter: *flagHalveAfter,
+		Seed: *flagSeed, Noise: *flagNoise}
+}

@@ -40,3 +40,15 @@ func TestSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestFlagConfig(t *testing.T) {
+	if got, want := FlagConfig(), DefaultConfig(); got.Epochs != want.Epochs || got.Batch != want.Batch ||
+		got.LR != want.LR || got.HalveAfter != want.HalveAfter || got.Seed != want.Seed || got.Noise != 0 {
+		t.Errorf("FlagConfig() = %+v, want the defaults %+v", got, want)
+	}
+	flag.Set("epochs", "5")
+	defer flag.Set("epochs", "20")
+	if FlagConfig().Epochs != 5 {
+		t.Error("--epochs=5 not seen by FlagConfig")
+	}
+}
