@@ -8,13 +8,23 @@
 //
 // Files by concern:
 //
+//	env.go         Setup (the first cell of every notebook), Check, Versions
 //	backend.go     Backend: XLA when its plugin loads, else the pure Go backend
-//	data.go        LoadMNIST, Digits, subsets and noise
-//	idx.go         the IDX file format MNIST ships in
-//	flatten.go     Flatten / Unflatten in the lecture's order
-//	model.go       MLP encoders and decoders, the reference autoencoder
-//	train.go       Fit, evaluation, the learning-rate schedule
-//	checkpoint.go  saving and reusing trained models
-//	figures.go     image grids, line plots, scatter plots, bars
-//	results.go     recording the lecture's claims as measured numbers
+//	mnist.go       LoadMNIST: offline from the Go module cache, checked by SHA-256
+//	idx.go         ReadIDX, the file format MNIST ships in
+//	data.go        Digits: subsets, balanced samples, noise
+//	flatten.go     Flatten / Unflatten in the lecture's order (01)
+//	model.go       Linear, MLP, NewAE, ReferenceAE: encode, decode, reconstruct (02)
+//	train.go       Config, Fit, History: per-pixel MSE, Adam, the lecture's schedule
+//	checkpoint.go  FitOrLoad, Save, Load: trained models reused across cells and notebooks
+//	settings.go    the shared training flags, SaveSettings / UseSettings
+//	classifier.go  a classifier on a (pretrained) encoder
+//	embed.go       PCA, KNNAccuracy, Nearest, CodeGrid: studying the code space (04)
+//	figures.go     Grid, DigitLine, Scatter, Curves, Bars: PNG figures that persist
+//	live.go        LiveCurve: the loss curve drawn while training runs
+//	results.go     Record: the lecture's claims as measured numbers
+//	quick.go       Quick: AELIB_QUICK's reduced runs for tests
+//
+// Every loss and error in this package is the per-pixel mean squared error:
+// the mean over the batch and the 784 pixels, like PyTorch's nn.MSELoss.
 package aelib
