@@ -38,7 +38,7 @@ var (
 func Backend() (compute.Backend, error) {
 	backendOnce.Do(func() {
 		backendVal, backendName, backendLine, backendErr = newBackend()
-		if backendErr == nil && firstInSession() {
+		if backendErr == nil && firstInSession("backend") {
 			fmt.Println(backendLine)
 			backendPrinted = true
 		}
@@ -47,12 +47,12 @@ func Backend() (compute.Backend, error) {
 }
 
 // firstInSession reports whether this is the first program of the current
-// notebook session to choose a backend. In GoNB every cell runs as a new
+// notebook session to announce what (e.g. the backend). In GoNB every cell runs as a new
 // program of the same kernel process, so a marker file named after the
 // parent process lets the notebook say which backend it uses once, not in
 // every cell.
-func firstInSession() bool {
-	marker := filepath.Join(os.TempDir(), fmt.Sprintf("aelib-backend-%d", os.Getppid()))
+func firstInSession(what string) bool {
+	marker := filepath.Join(os.TempDir(), fmt.Sprintf("aelib-%s-%d", what, os.Getppid()))
 	f, err := os.OpenFile(marker, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
 		return !os.IsExist(err)

@@ -23,6 +23,11 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 )
 
+// NotebookEnv names the environment variable holding the name of the
+// notebook that runs, written into the checkpoints it saves. SaveSettings
+// and UseSettings set it.
+const NotebookEnv = "AELIB_NOTEBOOK"
+
 // CheckpointEnv names the environment variable that overrides the
 // checkpoint directory.
 const CheckpointEnv = "AELIB_CHECKPOINTS"
@@ -187,7 +192,7 @@ func displayPath(path string) string {
 
 // trainedBy names the notebook (or program) running now.
 func trainedBy() string {
-	for _, env := range []string{"AELIB_NOTEBOOK", "JPY_SESSION_NAME"} {
+	for _, env := range []string{NotebookEnv, "JPY_SESSION_NAME"} {
 		if v := os.Getenv(env); v != "" {
 			return strings.TrimSuffix(filepath.Base(v), ".ipynb")
 		}

@@ -72,7 +72,9 @@ func LoadMNIST() (train, test *Digits, err error) {
 	if test, err = readDigits(dir, mnistFiles[2], mnistFiles[3]); err != nil {
 		return nil, nil, err
 	}
-	fmt.Printf("MNIST: %d training and %d test digits (%s)\n", train.Len(), test.Len(), source)
+	if firstInSession("mnist") {
+		fmt.Printf("MNIST: %d training and %d test digits (%s)\n", train.Len(), test.Len(), source)
+	}
 	mnistTrain, mnistTest = train, test
 	return train, test, nil
 }

@@ -75,7 +75,12 @@ func (c Claim) String() string {
 	}
 	var nums []string
 	for _, k := range slices.Sorted(maps.Keys(c.Measured)) {
-		nums = append(nums, fmt.Sprintf("%s=%.4g", k, c.Measured[k]))
+		v := c.Measured[k]
+		if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+			nums = append(nums, fmt.Sprintf("%s=%d", k, int64(v)))
+		} else {
+			nums = append(nums, fmt.Sprintf("%s=%.4g", k, v))
+		}
 	}
 	q := ""
 	if c.Quick {

@@ -25,6 +25,7 @@ func SaveSettings(notebook string) error {
 	if err != nil {
 		return err
 	}
+	os.Setenv(NotebookEnv, notebook) // names the notebook in the checkpoints this cell saves
 	values := map[string]string{}
 	flag.VisitAll(func(f *flag.Flag) {
 		if !strings.HasPrefix(f.Name, "test.") {
@@ -51,6 +52,9 @@ func UseSettings(notebook string) error {
 	path, err := settingsPath(notebook)
 	if err != nil {
 		return err
+	}
+	if os.Getenv(NotebookEnv) == "" {
+		os.Setenv(NotebookEnv, notebook)
 	}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs the whole lecture at full size, as a teacher would before class (`make lecture`):
+# every notebooks/NN_*.ipynb in order, each in a fresh GoNB kernel, headless (nbconvert).
+# Writes docs/lecture/NN_*.ipynb (executed) and .html, and docs/results.json + docs/results.md
+# from the claims the notebooks record (aelib.Record appends them to $AELIB_RESULTS).
+# Fails if any notebook shows an error. Expects the venv's jupyter on PATH (the Makefile sets it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=docs/lecture
+cell_timeout=${AELIB_CELL_TIMEOUT:-1200}   # seconds per cell at full size
+python=.venv/bin/python
+mkdir -p "$out"
+rm -f "$out"/*.ipynb "$out"/*.html "$out"/*.log   # a lecture run rewrites all of it
+results=$(mktemp "${TMPDIR:-/tmp}/aelib-results.XXXXXX.jsonl")
+runlog=$(mktemp "${TMPDIR:-/tmp}/aelib-lecture.XXXXXX.tsv")
+cleanup_ckpt=
+trap 'rm -f "$results" "$runlog"; [ -z "$cleanup_ckpt" ] || rm -rf "$cleanup_ckpt"' EXIT
+unset AELIB_QUICK   # full settings
+export AELIB_RESULTS="$results"
+# Train from scratch in a fresh checkpoint directory (set AELIB_CHECKPOINTS to reuse one).
+if [ -z "${AELIB_CHECKPOINTS:-}" ]; then
+  AELIB_CHECKPOINTS=$(mktemp -d "${TMPDIR:-/tmp}/aelib-checkpoints.XXXXXX")
+  cleanup_ckpt=$AELIB_CHECKPOINTS
+fi
+export AELIB_CHECKPOINTS
+
+shopt -s nullglob
+notebooks=(notebooks/[0-9][0-9]_*.ipynb)
+if [ ${#notebooks[@]} -eq 0 ]; then
+  echo "no notebooks/NN_*.ipynb to run" >&2
+  exit 1
+fi
+
+failed=0
+start_all=$(date +%s)
+for nb in "${notebooks[@]}"; do
+  name=$(basename "$nb" .ipynb)
+  start=$(date +%s)
+  log="$out/$name.log"
+  status=ok
+  if ! jupyter nbconvert --to notebook --execute --allow-errors \
+      --ExecutePreprocessor.kernel_name=gonb --ExecutePreprocessor.timeout="$cell_timeout" \
+      --output-dir "$out" --output "$name.ipynb" "$nb" >"$log" 2>&1; then
+    status="nbconvert failed (see $log)"
+  fi
+  secs=$(( $(date +%s) - start ))
+  # Backend line and problems (errors, panics, figures missing) of the executed notebook.
+  if [ -f "$out/$name.ipynb" ]; then
+    check=$("$python" .ci/results.py check "$out/$name.ipynb") || status="errors:"$'\n'"$check"
+    backend=$("$python" .ci/results.py backend "$out/$name.ipynb")
+    jupyter nbconvert --to html --output-dir "$out" "$out/$name.ipynb" >>"$log" 2>&1 \
+      || status="html export failed (see $log)"
+  else
+    backend="?"
+  fi
+  printf '%-28s %-10s %5ds  %s\n' "$name" "$backend" "$secs" "${status%%$'\n'*}"
+  [ "$status" = ok ] || { failed=1; printf '%s\n' "$status" | tail -n +2 | sed 's/^/    /'; }
+  [ "$status" = ok ] && rm -f "$log"
+  printf '%s\t%s\t%s\n' "$name" "$backend" "$secs" >>"$runlog"
+done
+total=$(( $(date +%s) - start_all ))
+
+"$python" .ci/results.py assemble "$results" "$runlog" "$total" docs/results.json docs/results.md
+echo "lecture: $total s in all; docs/lecture/, docs/results.json, docs/results.md"
+exit $failed

@@ -1,0 +1,108 @@
+# Autoencoders in Go — set-up and checks.
+#
+#   make lab       set up once, then start JupyterLab on notebooks/ (PORT=8888, ARGS="..." passed through)
+#   make test      set up, then go vet + go test ./... (runs every notebook headless and in a browser)
+#   make lecture   run every notebook at full size into docs/lecture/, results into docs/results.{json,md}
+#   make setup     what lab, test and lecture share: Go tools in bin/, Python venv in .venv/, GoNB kernel
+#   make clean     remove bin/, .venv/, .ci/browser/node_modules and test leftovers
+#
+# Everything is installed inside the repository: nothing goes to ~/.local or the system, except
+# Debian's chromium (apt-get), which only `make test` needs.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+PORT   ?= 8888
+ARGS   ?=
+
+VENV        := $(CURDIR)/.venv
+JUPYTER     := $(VENV)/bin/jupyter
+VENV_STAMP  := $(VENV)/.installed
+KERNEL_DIR  := $(VENV)/share/jupyter/kernels/gonb
+KERNEL_JSON := $(KERNEL_DIR)/kernel.json
+TOOLS       := bin/gonb bin/goimports bin/gopls
+GO_BIN_DIR  := $(shell dirname "$$(command -v go)" 2>/dev/null)
+CHROMIUM    := /usr/bin/chromium
+NODE_STAMP  := .ci/browser/node_modules/.package-lock.json
+SUDO        := $(if $(filter 0,$(shell id -u)),,sudo)
+ALLOW_ROOT  := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# Environment for anything that runs notebooks: the venv's Jupyter (with its GoNB kernel) first on PATH.
+NB_ENV := PATH="$(VENV)/bin:$(CURDIR)/bin:$$PATH" \
+          AELIB_JUPYTER="$(JUPYTER)" \
+          AELIB_BROWSER_RUNNER="$(CURDIR)/.ci/browser/run.mjs" \
+          AELIB_CHROMIUM="$(CHROMIUM)"
+
+.PHONY: help setup tools venv kernel browser lab test lecture clean
+
+help:
+	@sed -n '3,7s/^# *//p' Makefile
+
+# ---- setup: Go tools, Python venv, GoNB kernel -------------------------------------------------
+
+setup: tools venv kernel
+	@:
+
+tools: $(TOOLS)
+venv: $(VENV_STAMP)
+kernel: $(KERNEL_JSON)
+
+$(TOOLS) &: go.mod go.sum
+	@echo "==> tools: go install tool -> bin/gonb bin/goimports bin/gopls (versions from go.mod)"
+	@GOBIN="$(CURDIR)/bin" go install tool
+	@touch $(TOOLS)
+
+$(VENV_STAMP): .ci/requirements.txt
+	@echo "==> venv: $(PYTHON) -m venv .venv; pip install -r .ci/requirements.txt"
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10+ needed, found " + sys.version)'
+	@test -x "$(VENV)/bin/python" || $(PYTHON) -m venv "$(VENV)"
+	@"$(VENV)/bin/pip" install --quiet --disable-pip-version-check -r .ci/requirements.txt
+	@touch $@
+
+$(KERNEL_JSON): $(TOOLS) $(VENV_STAMP) .ci/kernel_env.py
+	@echo "==> kernel: register GoNB as \"Go (gonb)\" in .venv/share/jupyter (bin/gonb --install)"
+	@test -n "$(GO_BIN_DIR)" || { echo "go not found on PATH" >&2; exit 1; }
+	@out=$$(JUPYTER_DATA_DIR="$(VENV)/share/jupyter" PATH="$(CURDIR)/bin:$$PATH" \
+		"$(CURDIR)/bin/gonb" --install --logtostderr 2>&1) || { echo "$$out" >&2; exit 1; }
+	@"$(VENV)/bin/python" .ci/kernel_env.py "$@" 'PATH=$(CURDIR)/bin:$(GO_BIN_DIR):$${PATH}'
+	@"$(JUPYTER)" kernelspec list 2>/dev/null | grep -q '^ *gonb *$(KERNEL_DIR)$$' \
+		|| { echo "kernel gonb not visible to $(JUPYTER)" >&2; "$(JUPYTER)" kernelspec list >&2; exit 1; }
+
+# ---- browser: Debian chromium + pinned playwright-core (only for make test) --------------------
+
+browser: $(CHROMIUM) $(NODE_STAMP)
+
+$(CHROMIUM):
+	@echo "==> browser: apt-get install chromium (Debian package)"
+	@log=$$(mktemp); { $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		chromium fonts-liberation; } >"$$log" 2>&1 || { cat "$$log" >&2; rm -f "$$log"; exit 1; }; rm -f "$$log"
+
+$(NODE_STAMP): .ci/browser/package.json .ci/browser/package-lock.json
+	@echo "==> browser: npm ci in .ci/browser (playwright-core, no browser download)"
+	@cd .ci/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund
+	@touch $@
+
+# ---- targets ------------------------------------------------------------------------------------
+
+lab: setup
+	@echo "==> lab: JupyterLab on notebooks/ at http://localhost:$(PORT)/lab (Ctrl+C to stop)"
+	@$(NB_ENV) "$(JUPYTER)" lab --notebook-dir=notebooks --port=$(PORT) $(ALLOW_ROOT) $(ARGS)
+
+test: setup browser
+	@echo "==> test: go vet ./..."
+	@go vet ./...
+	@echo "==> test: go test ./... (notebooks run headless with AELIB_QUICK=1, then in chromium)"
+	@set -o pipefail; $(NB_ENV) go test -v -timeout 30m -coverprofile=.cover.out ./... 2>&1 \
+		| grep --line-buffered -vE '^=== (RUN|PAUSE|CONT|NAME)'
+	@awk 'NR > 1 && $$1 ~ /\/aelib\// { n += $$2; if ($$3 > 0) c += $$2 } \
+		END { printf "==> test: aelib coverage: %.1f%% of statements\n", n ? 100 * c / n : 0 }' .cover.out
+
+lecture: setup
+	@echo "==> lecture: run every notebooks/NN_*.ipynb at full size -> docs/lecture/, docs/results.{json,md}"
+	@$(NB_ENV) .ci/lecture.sh
+
+clean:
+	@echo "==> clean: remove bin/, .venv/, .ci/browser/node_modules, test leftovers"
+	@rm -rf bin .venv .ci/browser/node_modules .cover.out .nbtest-*

@@ -1,0 +1,270 @@
+package notebooks
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// browserRun is one notebook the browser test opens in JupyterLab.
+type browserRun struct {
+	Notebook string
+	// Edit, if set, finds a hyperparameter in the notebook's source: the first match's group 1
+	// must be a number, which the browser changes (+1) before re-running the cell.
+	Edit *regexp.Regexp
+	// EditOptional: a notebook without a match is run without the edit step.
+	EditOptional bool
+}
+
+// browserRuns: the set-up notebook and a training notebook, where the student changes the epochs.
+var browserRuns = []browserRun{
+	{Notebook: "00_setup.ipynb", Edit: regexp.MustCompile(`%%[^\n]*--\w+=(\d+)`), EditOptional: true},
+	{Notebook: "02_autoencoder.ipynb", Edit: regexp.MustCompile(`%%[^\n]*--epochs=(\d+)`)},
+}
+
+// TestBrowser runs notebooks the way a student does: JupyterLab from the venv, Debian's chromium
+// driven by playwright-core (.ci/browser/run.mjs), Run → Run All Cells, figures rendered, no error
+// output, then one hyperparameter edited and its cell re-run. Screenshots go to docs/images/.
+func TestBrowser(t *testing.T) {
+	jupyter := jupyterPath(t)
+	root := repoRoot(t)
+	runner := os.Getenv(envRunner)
+	if runner == "" {
+		runner = filepath.Join(root, ".ci", "browser", "run.mjs")
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(runner), "node_modules", "playwright-core")); err != nil {
+		t.Fatalf("playwright-core is not installed next to %s: run `make test` (it runs npm ci in .ci/browser)", runner)
+	}
+	chromium := os.Getenv("AELIB_CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("%s is missing: run `make test` (it installs Debian's chromium)", chromium)
+	}
+
+	var runs []browserRun
+	for _, r := range browserRuns {
+		if _, err := os.Stat(r.Notebook); err == nil {
+			runs = append(runs, r)
+		} else {
+			t.Logf("%s does not exist yet: not run in the browser", r.Notebook)
+		}
+	}
+	if len(runs) == 0 {
+		t.Skip("neither 00_setup.ipynb nor 02_autoencoder.ipynb exists yet")
+	}
+
+	// JupyterLab serves a copy of notebooks/, so the run leaves the repository's notebooks untouched.
+	// The copy sits directly under the module root (a dot directory: Go and git ignore it), because
+	// each notebook's first cell finds go.mod at "${GONB_DIR}/..".
+	copyDir, err := os.MkdirTemp(root, ".nbtest-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(copyDir) })
+	if err := copyNotebooksDir(".", copyDir); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx := testContext(t)
+	base := startJupyterLab(t, ctx, jupyter, copyDir)
+
+	for _, r := range runs {
+		t.Run(strings.TrimSuffix(r.Notebook, ".ipynb"), func(t *testing.T) {
+			args := []string{runner, base, r.Notebook,
+				filepath.Join(root, "docs", "images", "jupyterlab_"+strings.TrimSuffix(r.Notebook, ".ipynb")+".png")}
+			if r.Edit != nil {
+				spec, err := editSpec(r.Notebook, r.Edit)
+				switch {
+				case err == errNoMatch && r.EditOptional:
+					t.Logf("%s: no cell matches %s; running without the edit step", r.Notebook, r.Edit)
+				case err != nil:
+					t.Fatal(err)
+				default:
+					args = append(args, spec)
+				}
+			}
+			cmd := exec.CommandContext(ctx, "node", args...)
+			cmd.Env = mergeEnv(os.Environ(), []string{"AELIB_CHROMIUM=" + chromium,
+				fmt.Sprintf("AELIB_BROWSER_TIMEOUT_S=%d", cellTimeout)})
+			start := time.Now()
+			out, err := cmd.CombinedOutput()
+			t.Logf("%s in JupyterLab + chromium: %.1fs\n%s", r.Notebook, time.Since(start).Seconds(), strings.TrimSpace(string(out)))
+			if err != nil {
+				t.Fatalf("browser run of %s failed: %v", r.Notebook, err)
+			}
+		})
+	}
+}
+
+// editSpec builds run.mjs's edit argument: in the cell holding the first match of re, change the
+// number in group 1 to the number plus one.
+func editSpec(notebookPath string, re *regexp.Regexp) (string, error) {
+	nb, err := readNotebook(notebookPath)
+	if err != nil {
+		return "", err
+	}
+	for _, c := range nb.codeCells() {
+		m := re.FindStringSubmatchIndex(string(c.Source))
+		if m == nil {
+			continue
+		}
+		src := string(c.Source)
+		from := src[m[0]:m[1]]
+		n, err := strconv.Atoi(src[m[2]:m[3]])
+		if err != nil {
+			return "", fmt.Errorf("%s: %q: %v", notebookPath, from, err)
+		}
+		to := src[m[0]:m[2]] + strconv.Itoa(n+1) + src[m[3]:m[1]]
+		spec, err := json.Marshal(map[string]string{"contains": from, "from": from, "to": to})
+		return string(spec), err
+	}
+	return "", errNoMatch
+}
+
+// errNoMatch: no code cell holds the hyperparameter the browser test edits.
+var errNoMatch = errors.New("no code cell holds the hyperparameter to edit")
+
+// copyNotebooksDir copies notebooks/ (without Go files and hidden entries) into dst.
+func copyNotebooksDir(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		if rel != "." && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if strings.HasSuffix(path, ".go") || !d.Type().IsRegular() {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+}
+
+// startJupyterLab starts `jupyter lab` on a free local port serving dir, waits until it answers,
+// and stops it (with its kernels) when the test ends. It returns the base URL with the token.
+func startJupyterLab(t *testing.T, ctx context.Context, jupyter, dir string) string {
+	t.Helper()
+	port := freePort(t)
+	tokenBytes := make([]byte, 16)
+	_, _ = rand.Read(tokenBytes)
+	token := hex.EncodeToString(tokenBytes)
+	state := t.TempDir()
+	logPath := filepath.Join(state, "jupyterlab.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(jupyter, "lab", "--no-browser",
+		"--ServerApp.ip=127.0.0.1", fmt.Sprintf("--ServerApp.port=%d", port), "--ServerApp.port_retries=0",
+		"--IdentityProvider.token="+token, "--ServerApp.root_dir="+dir,
+		"--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+		"--MappingKernelManager.cull_idle_timeout=0")
+	if os.Geteuid() == 0 {
+		cmd.Args = append(cmd.Args, "--allow-root") // CI runs as root
+	}
+	cmd.Dir = dir
+	cmd.Env = jupyterEnv(t, jupyter,
+		envQuick+"=1",
+		envResults+"="+filepath.Join(state, "results.jsonl"),
+		envCheckpoints+"="+filepath.Join(state, "checkpoints"),
+		"JUPYTER_CONFIG_DIR="+filepath.Join(state, "config"),
+		"JUPYTER_DATA_DIR="+filepath.Join(state, "data"), // notebook-signing key; kernels still come from the venv
+		"JUPYTERLAB_SETTINGS_DIR="+filepath.Join(state, "settings"),
+		"JUPYTERLAB_WORKSPACES_DIR="+filepath.Join(state, "workspaces"),
+	)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	// No "get notified about Jupyter news?" toast over the screenshots.
+	settings := filepath.Join(state, "settings", "@jupyterlab", "apputils-extension")
+	if err := os.MkdirAll(settings, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(settings, "notification.jupyterlab-settings"),
+		[]byte(`{"fetchNews": "false", "checkForUpdates": false}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	base := fmt.Sprintf("http://127.0.0.1:%d/", port)
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		// Ask the server to shut down (it stops its kernels), then make sure its process group is gone.
+		req, _ := http.NewRequest("POST", base+"api/shutdown", nil)
+		req.Header.Set("Authorization", "token "+token)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+		select {
+		case <-exited:
+		case <-time.After(20 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-exited
+		}
+		logFile.Close()
+		if t.Failed() {
+			t.Logf("JupyterLab log (last lines):\n%s", logTail(logPath, 60))
+		}
+	})
+
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		resp, err := http.Get(base + "api/status?token=" + token)
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		select {
+		case <-exited:
+			t.Fatalf("JupyterLab exited before answering on %s:\n%s", base, logTail(logPath, 40))
+		default:
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			t.Fatalf("JupyterLab did not answer on %s within 90s:\n%s", base, logTail(logPath, 40))
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	return base + "?token=" + token
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
