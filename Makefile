@@ -3,7 +3,9 @@
 #   make lab       set up once, then start JupyterLab on notebooks/ (PORT=8888, ARGS="..." passed through)
 #   make test      set up, then go vet + go test ./... (runs every notebook headless and in a browser)
 #   make lecture   run every notebook at full size into docs/lecture/, results into docs/results.{json,md}
-#   make setup     what lab, test and lecture share: Go tools in bin/, Python venv in .venv/, GoNB kernel
+#   make setup     what lab, test and lecture share: Go tools in bin/, Python venv in .venv/, GoNB kernel, XLA
+#   make xla       install the XLA CPU plugin from PyPI into .xla/ (part of setup on Linux x86-64; NO_XLA=1 skips it)
+#   make bench     measure training and inference speed of the reference model on each backend
 #   make clean     remove bin/, .venv/, .ci/browser/node_modules and test leftovers
 #
 # Everything is installed inside the repository: nothing goes to ~/.local or the system, except
@@ -34,14 +36,19 @@ NB_ENV := PATH="$(VENV)/bin:$(CURDIR)/bin:$$PATH" \
           AELIB_BROWSER_RUNNER="$(CURDIR)/.ci/browser/run.mjs" \
           AELIB_CHROMIUM="$(CHROMIUM)"
 
-.PHONY: help setup tools venv kernel browser lab test lecture clean
+.PHONY: help setup tools venv kernel xla browser lab test lecture bench clean
 
 help:
 	@sed -n '3,7s/^# *//p' Makefile
 
 # ---- setup: Go tools, Python venv, GoNB kernel -------------------------------------------------
 
-setup: tools venv kernel
+# XLA's CPU plugin: GoMLX downloads it from GitHub on first use; where that is unreachable, this installs the
+# same kind of plugin from PyPI (pinned by hash) and links it where aelib.Backend looks first.
+XLA_SO  := .xla/pjrt_c_api_cpu_plugin.so
+XLA_OK  := $(and $(filter Linux,$(shell uname -s)),$(filter x86_64,$(shell uname -m)),$(if $(NO_XLA),,yes))
+
+setup: tools venv kernel $(if $(XLA_OK),xla)
 	@:
 
 tools: $(TOOLS)
@@ -68,6 +75,16 @@ $(KERNEL_JSON): $(TOOLS) $(VENV_STAMP) .ci/kernel_env.py
 	@"$(VENV)/bin/python" .ci/kernel_env.py "$@" 'PATH=$(CURDIR)/bin:$(GO_BIN_DIR):$${PATH}'
 	@"$(JUPYTER)" kernelspec list 2>/dev/null | grep -q '^ *gonb *$(KERNEL_DIR)$$' \
 		|| { echo "kernel gonb not visible to $(JUPYTER)" >&2; "$(JUPYTER)" kernelspec list >&2; exit 1; }
+
+xla: $(XLA_SO)
+
+$(XLA_SO): $(VENV_STAMP) .ci/requirements-xla.txt
+	@echo "==> xla: pip install the XLA CPU plugin (.ci/requirements-xla.txt, ~280 MB) -> .xla/pjrt_c_api_cpu_plugin.so"
+	@test "$$(uname -s)/$$(uname -m)" = Linux/x86_64 || { echo "make xla: the PyPI plugin is for Linux x86-64 only; elsewhere GoMLX downloads its own" >&2; exit 1; }
+	@"$(VENV)/bin/pip" install --quiet --disable-pip-version-check --no-deps --require-hashes -r .ci/requirements-xla.txt
+	@so=$$("$(VENV)/bin/python" -c 'import fastatomstruct_xla_cpu as m; print(m.library_path())') \
+		&& test -f "$$so" && mkdir -p .xla && ln -sfn "$$so" $@
+	@touch -h $@
 
 # ---- browser: Debian chromium + pinned playwright-core (only for make test) --------------------
 
@@ -103,6 +120,10 @@ lecture: setup
 	@echo "==> lecture: run every notebooks/NN_*.ipynb at full size -> docs/lecture/, docs/results.{json,md}"
 	@$(NB_ENV) .ci/lecture.sh
 
+bench: setup
+	@echo "==> bench: speed of the reference autoencoder on each backend (measured, not asserted)"
+	@AELIB_BENCH=1 go test -count=1 -run TestSpeed -v ./aelib | grep -vE '^(=== RUN|--- PASS|PASS|ok )'
+
 clean:
-	@echo "==> clean: remove bin/, .venv/, .ci/browser/node_modules, test leftovers"
-	@rm -rf bin .venv .ci/browser/node_modules .cover.out .nbtest-*
+	@echo "==> clean: remove bin/, .venv/, .xla/, .ci/browser/node_modules, test leftovers"
+	@rm -rf bin .venv .xla .ci/browser/node_modules .cover.out .nbtest-*

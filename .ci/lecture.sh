@@ -49,7 +49,7 @@ for nb in "${notebooks[@]}"; do
   if [ -f "$out/$name.ipynb" ]; then
     check=$("$python" .ci/results.py check "$out/$name.ipynb") || status="errors:"$'\n'"$check"
     backend=$("$python" .ci/results.py backend "$out/$name.ipynb")
-    jupyter nbconvert --to html --output-dir "$out" "$out/$name.ipynb" >>"$log" 2>&1 \
+    jupyter nbconvert --to html --HTMLExporter.embed_images=True --output-dir "$out" "$out/$name.ipynb" >>"$log" 2>&1 \
       || status="html export failed (see $log)"
   else
     backend="?"
@@ -62,5 +62,10 @@ done
 total=$(( $(date +%s) - start_all ))
 
 "$python" .ci/results.py assemble "$results" "$runlog" "$total" docs/results.json docs/results.md
+# Keep the models this run trained, so the notebooks in class load them instead of training again.
+if [ -n "$cleanup_ckpt" ] && [ $failed -eq 0 ]; then
+  mkdir -p .checkpoints && cp -r "$AELIB_CHECKPOINTS"/. .checkpoints/
+  echo "lecture: trained models kept in .checkpoints/"
+fi
 echo "lecture: $total s in all; docs/lecture/, docs/results.json, docs/results.md"
 exit $failed

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -29,8 +30,8 @@ var (
 // per process. The choice, printed as one line starting with "Backend:":
 //
 //  1. $GOMLX_BACKEND when set (e.g. "go", "xla:cpu", "xla:/abs/path/plugin.so");
-//  2. otherwise XLA on the CPU when its plugin loads (the project's own copy in
-//     .xla/, one already installed, or GoMLX's download from GitHub);
+//  2. otherwise XLA on the CPU when its plugin loads: the project's own copy in
+//     .xla/ (`make xla`), else one GoMLX finds installed or downloads from GitHub;
 //  3. otherwise the pure Go backend, saying why XLA was not used.
 //
 // It never panics: a bad $GOMLX_BACKEND is returned as an error.
@@ -93,10 +94,17 @@ func newBackend() (b compute.Backend, name, line string, err error) {
 		}
 		return b, name, fmt.Sprintf("Backend: %s (%s; from %s=%s)", name, b.Description(), compute.ConfigEnvVar, cfg), nil
 	}
-	usePluginDir()
-	xla, xerr := safeNew("xla:cpu")
+	xlaCfg, where := "xla:cpu", "GoMLX's installed or downloaded CPU plugin"
+	if p := projectPlugin(); p != "" {
+		xlaCfg, where = "xla:"+p, "CPU plugin in "+PluginDir+"/, from `make xla`"
+	}
+	xla, xerr := safeNew(xlaCfg)
 	if xerr == nil {
-		return xla, "xla", fmt.Sprintf("Backend: xla (%s)", xla.Description()), nil
+		version := ""
+		if m := regexp.MustCompile(` v\d+\.\d+`).FindString(xla.Description()); m != "" {
+			version = " (PJRT C API" + m + ")"
+		}
+		return xla, "xla", fmt.Sprintf("Backend: xla on the CPU%s: %s", version, where), nil
 	}
 	b, err = safeNew("go")
 	if err != nil {
@@ -118,20 +126,19 @@ func safeNew(cfg string) (b compute.Backend, err error) {
 	return compute.NewWithConfig(cfg)
 }
 
-// usePluginDir points XLA at the project's own plugin directory when the
-// user has not chosen one.
-func usePluginDir() {
-	if _, ok := os.LookupEnv("PJRT_PLUGIN_LIBRARY_PATH"); ok {
-		return
-	}
+// projectPlugin returns the absolute path of the XLA plugin `make xla`
+// installed in the project, or "" when there is none. Loading it by path
+// skips GoMLX's download from GitHub.
+func projectPlugin() string {
 	root, err := projectRoot()
 	if err != nil {
-		return
+		return ""
 	}
-	dir := filepath.Join(root, PluginDir)
-	if m, _ := filepath.Glob(filepath.Join(dir, "pjrt_c_api_*_plugin.so")); len(m) > 0 {
-		os.Setenv("PJRT_PLUGIN_LIBRARY_PATH", dir)
+	p := filepath.Join(root, PluginDir, "pjrt_c_api_cpu_plugin.so")
+	if _, err := os.Stat(p); err != nil {
+		return ""
 	}
+	return p
 }
 
 // xlaReason says in a few words why XLA did not start.

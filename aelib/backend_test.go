@@ -58,6 +58,26 @@ func TestBackendFallback(t *testing.T) {
 	t.Log(line)
 }
 
+// TestBackendWithoutPlugin checks the choice outside the project, where no
+// plugin from `make xla` is found: offline, XLA's download fails and the Go
+// backend is used, with the reason; online, XLA may download its plugin.
+func TestBackendWithoutPlugin(t *testing.T) {
+	t.Setenv("GOMLX_BACKEND", "")
+	t.Setenv("GONB_DIR", "")
+	t.Chdir(t.TempDir())
+	if p := projectPlugin(); p != "" {
+		t.Fatalf("projectPlugin() = %q outside the project", p)
+	}
+	_, name, line, err := newBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name == "go" && !strings.Contains(line, "could not be downloaded from GitHub") && !strings.Contains(line, "XLA is unavailable") {
+		t.Errorf("fallback line %q does not say why", line)
+	}
+	t.Log(line)
+}
+
 func TestProjectRoot(t *testing.T) {
 	root, err := projectRoot()
 	if err != nil {

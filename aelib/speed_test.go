@@ -3,7 +3,6 @@ package aelib
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"testing"
 
 	benchmarks "github.com/janpfeifer/go-benchmarks"
@@ -23,10 +22,8 @@ func TestSpeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	configs := []string{"go"}
-	if root, err := projectRoot(); err == nil {
-		if p := filepath.Join(root, PluginDir, "pjrt_c_api_cpu_plugin.so"); fileExists(p) {
-			configs = append(configs, "xla:"+p)
-		}
+	if p := projectPlugin(); p != "" {
+		configs = append(configs, "xla:"+p)
 	}
 	x := test.X[:1000*Pixels]
 	var fns []benchmarks.NamedFunction
@@ -53,9 +50,4 @@ func TestSpeed(t *testing.T) {
 		}})
 	}
 	benchmarks.New(fns...).WithWarmUps(2).Done()
-}
-
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }
