@@ -16,8 +16,8 @@ import (
 var expectedClaims = map[string][]string{
 	"00_setup":               {},
 	"01_flatten":             {"flatten-order"},
-	"02_autoencoder":         {"ae-param-count", "ae-reconstructs"},
-	"03_stacked_autoencoder": {"overcomplete-trains", "latent-size"},
+	"02_autoencoder":         {"ae-param-count", "ae-loss-falls", "ae-reconstructs"},
+	"03_stacked_autoencoder": {"overcomplete-trains", "overcomplete-copies", "overcomplete-not-identity", "latent-size"},
 	"04_embedding_space":     {"embedding-clusters"},
 }
 
@@ -26,6 +26,7 @@ var expectedClaims = map[string][]string{
 var holdsWhenQuick = map[string]bool{
 	"flatten-order":  true,
 	"ae-param-count": true,
+	"ae-loss-falls":  true,
 }
 
 // cellTimeout is nbconvert's per-cell timeout in seconds, at AELIB_QUICK=1 sizes.
