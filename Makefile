@@ -124,7 +124,7 @@ lecture: setup
 
 screenshots: setup browser
 	@echo "==> screenshots: 00_setup and 02_autoencoder in JupyterLab + chromium, full size -> docs/images/"
-	@$(NB_ENV) AELIB_BROWSER_FULL=1 AELIB_SCREENSHOTS=docs/images go test -count=1 -timeout 30m -run TestBrowser ./notebooks
+	@$(NB_ENV) AELIB_BROWSER_FULL=1 AELIB_SCREENSHOTS="$(CURDIR)/docs/images" go test -count=1 -timeout 30m -run TestBrowser ./notebooks
 
 bench: setup
 	@echo "==> bench: speed of the reference autoencoder on each backend (measured, not asserted)"

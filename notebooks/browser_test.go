@@ -203,7 +203,13 @@ func startJupyterLab(t *testing.T, ctx context.Context, jupyter, dir string) str
 	cmd.Dir = dir
 	size := []string{envQuick + "=1", envCheckpoints + "=" + filepath.Join(state, "checkpoints")}
 	if os.Getenv("AELIB_BROWSER_FULL") == "1" {
-		size = []string{envQuick + "=", envCheckpoints + "="} // full size, the project's .checkpoints/
+		// Full size, on a copy of the project's .checkpoints/ (the models `make lecture` trained):
+		// the run, and its edited hyperparameter, must not change what a student's notebooks load.
+		ckpt := filepath.Join(state, "checkpoints")
+		if err := exec.Command("cp", "-r", filepath.Join(filepath.Dir(dir), ".checkpoints"), ckpt).Run(); err != nil {
+			t.Logf("no .checkpoints/ to copy (%v): the notebooks train at full size", err)
+		}
+		size = []string{envQuick + "=", envCheckpoints + "=" + ckpt}
 	}
 	cmd.Env = jupyterEnv(t, jupyter, append(size,
 		envResults+"="+filepath.Join(state, "results.jsonl"),
