@@ -19,8 +19,13 @@ import (
 // rebuild the same model and load its checkpoint instead of training again.
 
 // SaveSettings records the value of every flag of this cell under the
-// notebook's name. The training cell of a notebook calls it.
+// notebook's name: the flags set on this cell's `%%` line, and for the others
+// the values saved before (see UseSettings), so settings made in different
+// cells add up. The cells that set a notebook's hyperparameters call it.
 func SaveSettings(notebook string) error {
+	if err := UseSettings(notebook); err != nil {
+		return err
+	}
 	path, err := settingsPath(notebook)
 	if err != nil {
 		return err
@@ -46,8 +51,8 @@ func SaveSettings(notebook string) error {
 }
 
 // UseSettings gives every flag that this cell did not set itself the value
-// the notebook's training cell last saved with SaveSettings, and prints those
-// that differ from their defaults. Without saved settings the defaults stay.
+// the notebook last saved with SaveSettings, and prints those that differ
+// from their defaults. Without saved settings the defaults stay.
 func UseSettings(notebook string) error {
 	path, err := settingsPath(notebook)
 	if err != nil {
@@ -75,7 +80,7 @@ func UseSettings(notebook string) error {
 		if f == nil || explicit[name] || f.Value.String() == values[name] {
 			continue
 		}
-		if err := flag.Set(name, values[name]); err != nil {
+		if err := f.Value.Set(values[name]); err != nil { // not flag.Set: the flag stays "not set by this cell"
 			return fmt.Errorf("aelib: settings of %s: flag --%s=%q: %w", notebook, name, values[name], err)
 		}
 		if values[name] != f.DefValue {
@@ -83,7 +88,7 @@ func UseSettings(notebook string) error {
 		}
 	}
 	if len(changed) > 0 {
-		fmt.Printf("Using the settings of the training cell above: %s\n", strings.Join(changed, " "))
+		fmt.Printf("Settings from earlier cells of %s: %s\n", notebook, strings.Join(changed, " "))
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package aelib
 
 import (
 	"flag"
+	"os"
 	"strings"
 	"testing"
 )
@@ -28,6 +29,17 @@ func TestSettings(t *testing.T) {
 	}
 	if *epochs != 5 || *latent != 3 {
 		t.Errorf("after UseSettings: epochs=%d latent=%d, want 5 and 3", *epochs, *latent)
+	}
+	// A cell that sets only --zz_epochs keeps the saved --zz_latent.
+	*epochs, *latent = 20, 2
+	flag.Set("zz_epochs", "7")
+	if err := SaveSettings("02_autoencoder"); err != nil {
+		t.Fatal(err)
+	}
+	path, _ := settingsPath("02_autoencoder")
+	b, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(b), `"zz_epochs": "7"`) || !strings.Contains(string(b), `"zz_latent": "3"`) {
+		t.Errorf("after a partial save the file holds %s (%v); want zz_epochs 7 and zz_latent 3", b, err)
 	}
 	// Another notebook's settings are separate.
 	*epochs = 20

@@ -131,3 +131,74 @@ func claimIDs(claims []claim) []string {
 	}
 	return ids
 }
+
+// variants are notebooks run with a student's edits to their `%%` lines: each must still run
+// without errors and show what the edit asked for.
+var variants = []struct {
+	name     string
+	notebook string
+	edits    map[string]string // old → new, each must occur in the notebook's source
+	want     []string          // text the executed notebook's outputs must contain
+}{
+	{"02 with a 3-D code and one epoch", "02_autoencoder.ipynb",
+		map[string]string{"%% --latent=2": "%% --latent=3", "%% --epochs=20": "%% --epochs=1"},
+		[]string{`AE "reference-latent3": code dim 3`, "epochs=1 ", "Settings from earlier cells of 02_autoencoder: --latent=3"}},
+	{"03 with other code sizes", "03_stacked_autoencoder.ipynb",
+		map[string]string{"--codes=2,8,32": "--codes=4,16"},
+		[]string{"code size   parameters", "       16 "}},
+}
+
+// TestNotebookVariants runs the variants at reduced size (AELIB_QUICK=1).
+func TestNotebookVariants(t *testing.T) {
+	jupyter := jupyterPath(t)
+	ctx := testContext(t)
+	for _, v := range variants {
+		t.Run(v.name, func(t *testing.T) {
+			src, err := os.ReadFile(v.notebook)
+			if err != nil {
+				t.Skipf("%s: %v", v.notebook, err)
+			}
+			edited := string(src)
+			for old, repl := range v.edits {
+				if !strings.Contains(edited, old) {
+					t.Fatalf("%s has no %q to edit", v.notebook, old)
+				}
+				edited = strings.ReplaceAll(edited, old, repl)
+			}
+			// The edited copy sits next to the original, so its first cell finds go.mod at "${GONB_DIR}/..".
+			file := "zz_variant_" + v.notebook
+			if err := os.WriteFile(file, []byte(edited), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.Remove(file) })
+			dir := t.TempDir()
+			abs, _ := filepath.Abs(file)
+			cmd := exec.CommandContext(ctx, jupyter, "nbconvert", "--to", "notebook", "--execute", "--allow-errors",
+				"--ExecutePreprocessor.kernel_name=gonb", fmt.Sprintf("--ExecutePreprocessor.timeout=%d", cellTimeout),
+				"--output-dir", dir, "--output", file, abs)
+			cmd.Env = jupyterEnv(t, jupyter, envQuick+"=1", envResults+"="+filepath.Join(dir, "results.jsonl"),
+				envCheckpoints+"="+filepath.Join(dir, "checkpoints"))
+			elapsed, err := runLogged(ctx, cmd, filepath.Join(dir, "nbconvert.log"))
+			if err != nil {
+				t.Fatalf("executing %s: %v", file, err)
+			}
+			nb, err := readNotebook(filepath.Join(dir, file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: %.1fs", v.name, elapsed.Seconds())
+			for _, p := range nb.problems() {
+				t.Errorf("%s: %s", v.name, p)
+			}
+			var out strings.Builder
+			for _, c := range nb.codeCells() {
+				out.WriteString(c.stream("stdout"))
+			}
+			for _, w := range v.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("%s: output lacks %q", v.name, w)
+				}
+			}
+		})
+	}
+}
