@@ -75,18 +75,10 @@ func (c *Classifier) build() error {
 		return fmt.Errorf("aelib: classifier %q: classes %d invalid: must be ≥ 2", c.Name, c.Classes)
 	}
 	var out shapes.Shape
-	err := safely("building classifier "+c.Name, func() error {
-		e, err := model.NewExec(c.Backend, c.Store, func(scope *model.Scope, x *graph.Node) *graph.Node {
-			y := c.forward(scope, x)
-			out = y.Shape()
-			return y
-		})
-		if err != nil {
-			return err
-		}
-		defer e.Finalize()
-		_, err = e.Compile(shapes.Make(dtypes.Float32, 1, Pixels))
-		return err
+	err := buildForOne(c.Backend, c.Store, "building classifier "+c.Name, func(scope *model.Scope, x *graph.Node) *graph.Node {
+		y := c.forward(scope, x)
+		out = y.Shape()
+		return y
 	})
 	if err != nil {
 		return err

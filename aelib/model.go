@@ -202,20 +202,12 @@ func NewAE(backend compute.Backend, name string, encoder, decoder Layer, hyper m
 		Backend: backend, Store: model.NewStore(), fresh: true,
 	}
 	var codeShape, outShape shapes.Shape
-	err := safely("building "+name, func() error {
-		e, err := model.NewExec(backend, ae.Store, func(scope *model.Scope, x *graph.Node) *graph.Node {
-			code := encoder(scope.In("encoder"), x)
-			codeShape = code.Shape()
-			out := decoder(scope.In("decoder"), code)
-			outShape = out.Shape()
-			return out
-		})
-		if err != nil {
-			return err
-		}
-		defer e.Finalize()
-		_, err = e.Compile(shapes.Make(dtypes.Float32, 1, Pixels))
-		return err
+	err := buildForOne(backend, ae.Store, "building "+name, func(scope *model.Scope, x *graph.Node) *graph.Node {
+		code := encoder(scope.In("encoder"), x)
+		codeShape = code.Shape()
+		out := decoder(scope.In("decoder"), code)
+		outShape = out.Shape()
+		return out
 	})
 	if err != nil {
 		return nil, err
@@ -442,6 +434,20 @@ func runBatches(exec *model.Exec, x []float32, in, out int, what string) ([]floa
 		return nil
 	})
 	return res, err
+}
+
+// buildForOne builds and compiles fn's graph once for a single image, which
+// creates the model's variables; a panic while building becomes an error.
+func buildForOne(backend compute.Backend, store *model.Store, what string, fn func(*model.Scope, *graph.Node) *graph.Node) error {
+	return safely(what, func() error {
+		e, err := model.NewExec(backend, store, fn)
+		if err != nil {
+			return err
+		}
+		defer e.Finalize()
+		_, err = e.Compile(shapes.Make(dtypes.Float32, 1, Pixels))
+		return err
+	})
 }
 
 // safely runs fn, turning a GoMLX panic into an error with context. GoMLX
