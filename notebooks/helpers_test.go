@@ -249,15 +249,12 @@ func (c cell) hasFigure() bool {
 	return false
 }
 
-// backendLines returns the distinct lines starting with "Backend:" that the notebook printed.
+// backendLines returns every line starting with "Backend:" that the notebook printed.
 func (nb *notebook) backendLines() []string {
-	seen := map[string]bool{}
 	var lines []string
 	for _, c := range nb.codeCells() {
 		for _, line := range strings.Split(c.stream("stdout")+"\n"+c.stream("stderr"), "\n") {
-			line = strings.TrimSpace(line)
-			if strings.HasPrefix(line, "Backend:") && !seen[line] {
-				seen[line] = true
+			if line = strings.TrimSpace(line); strings.HasPrefix(line, "Backend:") {
 				lines = append(lines, line)
 			}
 		}

@@ -77,9 +77,13 @@ func TestNotebooks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			backend := clip(strings.Join(nb.backendLines(), "; "), 60)
-			if backend == "" {
-				backend = `(no "Backend:" line printed)`
+			lines := nb.backendLines()
+			backend := `(no "Backend:" line printed)`
+			if len(lines) > 0 {
+				backend = clip(lines[0], 60)
+			}
+			if len(lines) != 1 {
+				t.Errorf("%s: the backend is named %d times, want once: %q", file, len(lines), lines)
 			}
 			t.Logf("%-28s %6.1fs  %s", file, elapsed.Seconds(), backend)
 
