@@ -49,7 +49,7 @@ for nb in "${notebooks[@]}"; do
   if [ -f "$out/$name.ipynb" ]; then
     check=$("$python" .ci/results.py check "$out/$name.ipynb") || status="errors:"$'\n'"$check"
     backend=$("$python" .ci/results.py backend "$out/$name.ipynb")
-    jupyter nbconvert --to html --HTMLExporter.embed_images=True --output-dir "$out" "$out/$name.ipynb" >>"$log" 2>&1 \
+    jupyter nbconvert --to html --output-dir "$out" "$out/$name.ipynb" >>"$log" 2>&1 \
       || status="html export failed (see $log)"
   else
     backend="?"

@@ -20,6 +20,7 @@
 //	settings.go    the shared training flags, SaveSettings / UseSettings
 //	classifier.go  a classifier on a (pretrained) encoder
 //	embed.go       PCA, KNNAccuracy, Nearest, CodeGrid: studying the code space (04)
+//	diagram.go     ShowDiagram: the project's own diagrams from images/
 //	figures.go     Grid, DigitLine, Scatter, Curves, Bars: PNG figures that persist
 //	live.go        LiveCurve: the loss curve drawn while training runs
 //	results.go     Record: the lecture's claims as measured numbers
