@@ -9,8 +9,6 @@ import (
 	"image/draw"
 	"image/png"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 
 	"github.com/janpfeifer/gonb/gonbui"
@@ -51,23 +49,7 @@ func (f *Figure) Save(path string) error {
 	if f == nil || len(f.PNG) == 0 {
 		return fmt.Errorf("aelib: save figure %s: empty figure", path)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("aelib: save figure: %w", err)
-	}
-	name := tmp.Name()
-	_, err = tmp.Write(f.PNG)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(name, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(name, path)
-	}
-	if err != nil {
-		os.Remove(name)
+	if err := writeAtomic(path, f.PNG); err != nil {
 		return fmt.Errorf("aelib: save figure %s: %w", path, err)
 	}
 	return nil

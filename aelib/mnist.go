@@ -220,27 +220,6 @@ func fetch(client *http.Client, url, path, want string) error {
 	return writeAtomic(path, b)
 }
 
-// writeAtomic writes b to path through a temporary file and a rename, so a
-// reader never sees half a file.
-func writeAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
 // readDigits parses one pair of image and label files.
 func readDigits(dir string, images, labels mnistFile) (*Digits, error) {
 	idims, pix, err := readIDXFile(filepath.Join(dir, images.name))

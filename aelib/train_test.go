@@ -187,24 +187,3 @@ func TestQuickMode(t *testing.T) {
 		t.Errorf("quick: %d images, %d epochs (config %d); want %d and %d", h.Images, len(h.Epoch), h.Config.Epochs, QuickImages, QuickEpochs)
 	}
 }
-
-// TestThroughput measures the Go backend training the reference AE with
-// batch 64 (after one warm-up epoch that includes compilation).
-func TestThroughput(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing")
-	}
-	d := mlDigits(t, 3200)
-	ae, err := ReferenceAE(mlBackend(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ae.Fit(d.Head(640), mlQuiet(1)); err != nil {
-		t.Fatal(err)
-	}
-	h, err := ae.Fit(d, mlQuiet(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("reference AE, batch 64, %s backend: %.0f images/s (%d images in %.1fs)", h.Backend, h.ImagesPerSecond, h.Images, h.Seconds)
-}
