@@ -86,11 +86,11 @@ func newBackend() (b compute.Backend, name, line string, err error) {
 	if cfg, ok := os.LookupEnv(compute.ConfigEnvVar); ok && cfg != "" {
 		name, _, _ = strings.Cut(cfg, ":")
 		if !slices.Contains(compute.List(), name) {
-			return nil, "", "", fmt.Errorf("aelib: %s=%q names no backend: valid are \"go\", \"xla\" or \"xla:<plugin or path>\"", compute.ConfigEnvVar, cfg)
+			return nil, "", "", errorf("%s=%q names no backend: valid are \"go\", \"xla\" or \"xla:<plugin or path>\"", compute.ConfigEnvVar, cfg)
 		}
 		b, err = safeNew(cfg)
 		if err != nil {
-			return nil, "", "", fmt.Errorf("aelib: backend %s=%q: %s", compute.ConfigEnvVar, cfg, firstLine(err))
+			return nil, "", "", errorf("backend %s=%q: %s", compute.ConfigEnvVar, cfg, firstLine(err))
 		}
 		return b, name, fmt.Sprintf("Backend: %s (%s; from %s=%s)", name, b.Description(), compute.ConfigEnvVar, cfg), nil
 	}
@@ -108,7 +108,7 @@ func newBackend() (b compute.Backend, name, line string, err error) {
 	}
 	b, err = safeNew("go")
 	if err != nil {
-		return nil, "", "", fmt.Errorf("aelib: no backend: xla failed (%s) and go failed: %s", xlaReason(xerr), firstLine(err))
+		return nil, "", "", errorf("no backend: xla failed (%s) and go failed: %s", xlaReason(xerr), firstLine(err))
 	}
 	line = fmt.Sprintf("Backend: go (pure Go; XLA is unavailable: %s). For XLA run `make xla` in the project root, or see the README's Troubleshooting.",
 		xlaReason(xerr))

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -16,17 +17,18 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+	"github.com/janpfeifer/gonb/gonbui"
 )
-
-// NotebookEnv names the environment variable holding the name of the
-// notebook that runs, written into the checkpoints it saves. SaveSettings
-// and UseSettings set it.
-const NotebookEnv = "AELIB_NOTEBOOK"
 
 // CheckpointEnv names the environment variable that overrides the
 // checkpoint directory.
@@ -44,7 +46,7 @@ func CheckpointDir() (string, error) {
 	}
 	cache, err := os.UserCacheDir()
 	if err != nil {
-		return "", fmt.Errorf("aelib: no checkpoint directory: set $%s (%v)", CheckpointEnv, err)
+		return "", errorf("no checkpoint directory: set $%s (%v)", CheckpointEnv, err)
 	}
 	return filepath.Join(cache, "aelib", "checkpoints"), nil
 }
@@ -56,13 +58,13 @@ const ckptMagic = "AELIB-CKPT-1\n"
 
 // ckptHeader describes a checkpoint.
 type ckptHeader struct {
-	Name    string
-	Hyper   map[string]any `json:",omitempty"`
-	Key     string         `json:",omitempty"`
-	Created time.Time
-	By      string // the notebook or program that trained it
-	Vars    []ckptVar
-	History *History `json:",omitempty"`
+	Name     string
+	Code     string // fingerprint of the training step's graph: what the model computes
+	Settings string // fingerprint of the training settings and data
+	Created  time.Time
+	By       string // the notebook or program that trained it
+	Vars     []ckptVar
+	History  *History `json:",omitempty"`
 }
 
 type ckptVar struct {
@@ -70,21 +72,65 @@ type ckptVar struct {
 	Dims []int
 }
 
-// CheckpointKey is the 12-hex-digit hash naming the checkpoint of this model
-// trained on train with cfg. It covers the model's name, Hyper, the paths
-// and shapes of its variables, the training hyperparameters, and the size
-// and a fingerprint of the training images. A change to the model's code
-// that keeps every shape (say, another activation) is not seen: change
-// Name or Hyper then, or retrain.
-func (ae *AE) CheckpointKey(train *Digits, cfg Config) string {
+// keys returns the fingerprints that name a checkpoint: code, of what the
+// model computes (the graph of its training step, forward pass, loss and
+// update, for a batch of two images), and settings, of the training
+// settings, the training images and the variables' shapes. Any change to the
+// model's code that changes what it computes, say one Tanh turned into a
+// Sigmoid, changes code; a change of weights does not.
+func (m *Model) keys(train *Digits, cfg Config, step Step) (code, settings string, err error) {
+	code, err = stepFingerprint(step)
+	if err != nil {
+		return "", "", err
+	}
 	h := sha256.New()
 	enc := json.NewEncoder(h)
-	_ = enc.Encode(ae.Name)
-	_ = enc.Encode(ae.Hyper) // maps are encoded with sorted keys
-	_ = enc.Encode(modelVars(ae.Store))
-	_ = enc.Encode(cfg) // hooks and printing options are not encoded
+	_ = enc.Encode(m.Name)
+	_ = enc.Encode(modelVars(m.Store))
+	_ = enc.Encode(cfg) // only the settings: options are not encoded
 	_ = enc.Encode(dataFingerprint(train))
-	return hex.EncodeToString(h.Sum(nil))[:12]
+	return code, hex.EncodeToString(h.Sum(nil))[:12], nil
+}
+
+var (
+	fingerprintOnce    sync.Once
+	fingerprintBackend compute.Backend
+	fingerprintErr     error
+)
+
+// stepFingerprint builds the graph of step for a batch of two images, in a
+// store of its own on GoMLX's pure Go backend (building costs milliseconds
+// there and gives the same graph whatever backend trains), and hashes its
+// listing: every node, its op, shape and inputs, and the variables by name.
+func stepFingerprint(step Step) (string, error) {
+	fingerprintOnce.Do(func() { fingerprintBackend, fingerprintErr = compute.NewWithConfig("go") })
+	if fingerprintErr != nil {
+		return "", errorf("fingerprinting the model: %w", fingerprintErr)
+	}
+	var listing string
+	err := safely("fingerprinting the model's training step", func() error {
+		store := model.NewStore()
+		e, err := model.NewExec(fingerprintBackend, store, func(scope *model.Scope, x, labels *graph.Node) *graph.Node {
+			store.SetTraining(x.Graph(), true)
+			return step(scope, x, labels)
+		})
+		if err != nil {
+			return err
+		}
+		defer e.Finalize()
+		g, err := e.Compile(shapes.Make(dtypes.Float32, 2, Pixels), shapes.Make(dtypes.Int32, 2))
+		if err != nil {
+			return err
+		}
+		// The first line names the graph after the Go function that built it: not part of what it computes.
+		_, listing, _ = strings.Cut(g.String(), "\n")
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(listing))
+	return hex.EncodeToString(sum[:])[:12], nil
 }
 
 // dataFingerprint hashes the number of images, every 61st pixel and all labels.
@@ -106,13 +152,13 @@ func dataFingerprint(d *Digits) string {
 	return fmt.Sprintf("%d:%x", d.Len(), f.Sum64())
 }
 
-// CheckpointPath is the file FitOrLoad uses for this model, data and config.
-func (ae *AE) CheckpointPath(train *Digits, cfg Config) (string, error) {
+// checkpointPath is the file of a model with these fingerprints.
+func checkpointPath(name, code, settings string) (string, error) {
 	dir, err := CheckpointDir()
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(dir, safeName(ae.Name)+"-"+ae.CheckpointKey(train, cfg)+".ckpt"), nil
+	return filepath.Join(dir, safeName(name)+"-"+settings+"-"+code+".ckpt"), nil
 }
 
 var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -125,48 +171,102 @@ func safeName(s string) string {
 	return s
 }
 
-// FitOrLoad trains the autoencoder like Fit, or, when a checkpoint for this
-// model, training set and config exists, loads it instead (seconds rather
-// than minutes). retrain forces training. After training it saves the
-// checkpoint, History included, so a re-run can redraw the loss curve.
-// It prints which it did. A checkpoint that is truncated or corrupted is
-// reported and replaced by a new training. Taught in 02_autoencoder.
-func (ae *AE) FitOrLoad(train *Digits, cfg Config, retrain bool) (h *History, loaded bool, err error) {
-	train, cfg, err = prepare(train, cfg)
+// TrainOrLoad trains the model like Train, or, when a checkpoint of the
+// same model, training images and settings exists, loads it instead
+// (seconds rather than minutes) and shows its saved loss chart. The
+// checkpoint's name covers what the model computes (see keys): after an
+// edit of the model's code it trains anew and says that the code changed.
+// cfg.Retrain forces training. After training it saves the checkpoint,
+// History included. A checkpoint that is truncated or corrupted is reported
+// and replaced by a new training. Taught in 02_autoencoder.
+func (m *Model) TrainOrLoad(train, test *Digits, cfg Config, step Step) (*History, error) {
+	train, test, cfg, err := prepare(train, test, cfg)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	path, err := ae.CheckpointPath(train, cfg)
+	if step == nil {
+		return nil, errorf("train %s: step is nil: pass the notebook's training step", m.Name)
+	}
+	code, settings, err := m.keys(train, cfg, step)
 	if err != nil {
-		return nil, false, err
+		return nil, err
+	}
+	path, err := checkpointPath(m.Name, code, settings)
+	if err != nil {
+		return nil, err
 	}
 	show := displayPath(path)
-	switch {
-	case retrain:
-		fmt.Printf("training %s (retrain requested; will replace %s)\n", ae.Name, show)
-	default:
-		hd, err := ae.load(path)
+	if cfg.Retrain {
+		fmt.Printf("training %s (retrain requested; will replace %s)\n", m.Name, show)
+	} else {
+		hd, err := m.load(path)
 		if err == nil {
-			fmt.Printf("loaded checkpoint %s (trained %s by %s, %s)\n", show,
-				hd.Created.Format("2006-01-02 15:04"), hd.By, describeHistory(hd.History))
-			return ae.History, true, nil
+			fmt.Printf("loaded checkpoint %s (trained %s on %s, %s)\n", show,
+				hd.Created.Format("2006-01-02 15:04"), backendOf(hd.History), describeHistory(hd.History))
+			if gonbui.IsNotebook && !cfg.NoCurve && m.History != nil {
+				if fig, err := m.History.Curve(m.chartTitle() + " (loaded from its checkpoint)"); err == nil {
+					fig.Show()
+				}
+			}
+			return m.History, nil
 		}
 		if errors.Is(err, fs.ErrNotExist) {
-			fmt.Printf("training %s (no checkpoint %s yet)\n", ae.Name, show)
+			fmt.Printf("training %s: %s\n", m.Name, whyNoCheckpoint(path, m.Name, code, settings))
 		} else {
-			fmt.Printf("training %s again: %v\n", ae.Name, err)
+			fmt.Printf("training %s again: %v\n", m.Name, err)
 		}
 	}
-	h, err = ae.fit(train, cfg)
+	h, err := m.train(train, test, cfg, step)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	if err := ae.Save(path); err != nil {
+	hd := ckptHeader{Name: m.Name, Code: code, Settings: settings, Created: time.Now(), By: trainedBy(),
+		Vars: modelVars(m.Store), History: h}
+	if err := saveCheckpoint(path, m.Store, hd); err != nil {
 		fmt.Printf("warning: %v (the trained model is still in memory)\n", err)
 	} else {
 		fmt.Printf("saved checkpoint %s\n", show)
 	}
-	return h, false, nil
+	return h, nil
+}
+
+// whyNoCheckpoint says why no checkpoint exists at path: the model's code
+// changed since a checkpoint with the same settings, or its settings
+// differ from those of the checkpoints there are, or there is none.
+func whyNoCheckpoint(path, name, code, settings string) string {
+	others, _ := filepath.Glob(filepath.Join(filepath.Dir(path), safeName(name)+"-*.ckpt"))
+	var sameSettings, sameCode int
+	var changed string
+	for _, o := range others {
+		hd, err := readHeader(o)
+		if err != nil {
+			continue
+		}
+		if hd.Settings == settings && hd.Code != code {
+			sameSettings++
+			if changed == "" {
+				changed = fmt.Sprintf("%s, trained %s", displayPath(o), hd.Created.Format("2006-01-02 15:04"))
+			}
+		}
+		if hd.Code == code {
+			sameCode++
+		}
+	}
+	switch {
+	case sameSettings > 0:
+		return fmt.Sprintf("the model's code changed since this checkpoint: %s (its weights belong to the old code; saving a new one)", changed)
+	case sameCode > 0:
+		return fmt.Sprintf("no checkpoint for these settings yet (%d for other settings); will save %s", sameCode, displayPath(path))
+	}
+	return fmt.Sprintf("no checkpoint yet; will save %s", displayPath(path))
+}
+
+// backendOf names the backend a history was trained on.
+func backendOf(h *History) string {
+	if h == nil || h.Backend == "" {
+		return "an unknown backend"
+	}
+	return h.Backend
 }
 
 func describeHistory(h *History) string {
@@ -190,22 +290,31 @@ func displayPath(path string) string {
 	return path
 }
 
-// trainedBy names the notebook (or program) running now.
+// trainedBy names the notebook (when Jupyter says) or program running now.
 func trainedBy() string {
-	for _, env := range []string{NotebookEnv, "JPY_SESSION_NAME"} {
-		if v := os.Getenv(env); v != "" {
-			return strings.TrimSuffix(filepath.Base(v), ".ipynb")
-		}
+	if v := os.Getenv("JPY_SESSION_NAME"); v != "" {
+		return strings.TrimSuffix(filepath.Base(v), ".ipynb")
 	}
 	return strings.TrimSuffix(filepath.Base(os.Args[0]), ".test")
 }
 
-// modelVars lists the encoder and decoder variables (and a classifier head),
-// sorted by path.
+// isModelVar tells a model's weights from the optimizer's state (Adam's
+// moments, the learning rate, step counters) and the random generator's
+// state, which checkpoints leave out.
+func isModelVar(v *model.Variable) bool {
+	for _, s := range []string{optimizer.Scope, optimizer.AdamDefaultScope} {
+		if strings.HasPrefix(v.Path(), "/"+s+"/") {
+			return false
+		}
+	}
+	return v.Name() != model.RNGStateVariableName && v.Name() != optimizer.GlobalStepVariableName
+}
+
+// modelVars lists the model's variables (see isModelVar), sorted by path.
 func modelVars(store *model.Store) []ckptVar {
 	var vs []ckptVar
 	for v := range store.IterVariables() {
-		if isModelVar(v.Path()) {
+		if isModelVar(v) {
 			vs = append(vs, ckptVar{Path: v.Path(), Dims: slices.Clone(v.Shape().Dimensions)})
 		}
 	}
@@ -213,41 +322,34 @@ func modelVars(store *model.Store) []ckptVar {
 	return vs
 }
 
-// Save writes the model's weights (encoder and decoder variables) and its
-// History to path, atomically: a reader sees the old file or the new one,
-// never half of one.
-func (ae *AE) Save(path string) error {
-	if err := ae.ready(); err != nil {
+// save writes the model's weights and its History to path, atomically: a
+// reader sees the old file or the new one, never half of one.
+func (m *Model) save(path string) error {
+	if err := initVariables(m.Backend, m.Store, DefaultSeed, false); err != nil {
 		return err
 	}
-	hd := ckptHeader{Name: ae.Name, Hyper: ae.Hyper, Created: time.Now(), By: trainedBy(),
-		Vars: modelVars(ae.Store), History: ae.History}
-	return saveCheckpoint(path, ae.Store, hd)
+	hd := ckptHeader{Name: m.Name, Created: time.Now(), By: trainedBy(), Vars: modelVars(m.Store), History: m.History}
+	return saveCheckpoint(path, m.Store, hd)
 }
 
-// Load replaces the model's weights (and History) by those saved in path.
+// load replaces the model's weights (and History) by those saved in path.
 // The checkpoint must hold exactly the model's variables with the same
 // shapes; a truncated or corrupted file is an error and changes nothing.
-func (ae *AE) Load(path string) error {
-	_, err := ae.load(path)
-	return err
-}
-
-func (ae *AE) load(path string) (*ckptHeader, error) {
+func (m *Model) load(path string) (*ckptHeader, error) {
 	hd, values, err := readCheckpoint(path)
 	if err != nil {
 		return nil, err
 	}
-	if err := setVars(ae.Store, hd.Vars, values, path); err != nil {
+	if err := setVars(m.Store, hd.Vars, values, path); err != nil {
 		return nil, err
 	}
-	ae.History = hd.History
-	ae.fresh = false
+	m.History = hd.History
+	m.fresh = false
 	return hd, nil
 }
 
 func saveCheckpoint(path string, store *model.Store, hd ckptHeader) error {
-	fail := func(err error) error { return fmt.Errorf("aelib: saving checkpoint %s: %w", path, err) }
+	fail := func(err error) error { return errorf("saving checkpoint %s: %w", path, err) }
 	hj, err := json.Marshal(hd)
 	if err != nil {
 		return fail(err)
@@ -284,15 +386,41 @@ func saveCheckpoint(path string, store *model.Store, hd ckptHeader) error {
 	return nil
 }
 
+// readHeader reads the header of a checkpoint, without its weights.
+func readHeader(path string) (*ckptHeader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var pre [len(ckptMagic) + 8]byte
+	if _, err := io.ReadFull(f, pre[:]); err != nil || string(pre[:len(ckptMagic)]) != ckptMagic {
+		return nil, errorf("checkpoint %s: not an aelib checkpoint", displayPath(path))
+	}
+	n := binary.LittleEndian.Uint64(pre[len(ckptMagic):])
+	if n > 1<<24 {
+		return nil, errorf("checkpoint %s: header of %d bytes", displayPath(path), n)
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(f, b); err != nil {
+		return nil, errorf("checkpoint %s: %w", displayPath(path), err)
+	}
+	hd := &ckptHeader{}
+	if err := json.Unmarshal(b, hd); err != nil {
+		return nil, errorf("checkpoint %s: header unreadable: %w", displayPath(path), err)
+	}
+	return hd, nil
+}
+
 // readCheckpoint reads and verifies a checkpoint file. A missing file gives
 // an error that matches fs.ErrNotExist.
 func readCheckpoint(path string) (*ckptHeader, [][]float32, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("aelib: checkpoint %s: %w", displayPath(path), err)
+		return nil, nil, errorf("checkpoint %s: %w", displayPath(path), err)
 	}
 	bad := func(why string) error {
-		return fmt.Errorf("aelib: checkpoint %s rejected: %s (delete it or retrain)", displayPath(path), why)
+		return errorf("checkpoint %s rejected: %s (delete it or retrain)", displayPath(path), why)
 	}
 	if len(b) < len(ckptMagic)+8+sha256.Size || string(b[:len(ckptMagic)]) != ckptMagic {
 		return nil, nil, bad(fmt.Sprintf("not an aelib checkpoint or truncated (%d bytes)", len(b)))
@@ -341,7 +469,7 @@ func readCheckpoint(path string) (*ckptHeader, [][]float32, error) {
 func setVars(store *model.Store, saved []ckptVar, values [][]float32, path string) error {
 	have := modelVars(store)
 	mismatch := func(why string) error {
-		return fmt.Errorf("aelib: checkpoint %s does not fit this model: %s", displayPath(path), why)
+		return errorf("checkpoint %s does not fit this model: %s", displayPath(path), why)
 	}
 	if len(have) != len(saved) {
 		return mismatch(fmt.Sprintf("it holds %d variables, the model has %d", len(saved), len(have)))
@@ -362,7 +490,7 @@ func setVars(store *model.Store, saved []ckptVar, values [][]float32, path strin
 	for i, v := range saved {
 		t := tensors.FromFlatDataAndDimensions(values[i], v.Dims...)
 		if err := store.GetVariable(v.Path).SetValue(t); err != nil {
-			return fmt.Errorf("aelib: loading %s: %w", v.Path, err)
+			return errorf("loading %s: %w", v.Path, err)
 		}
 	}
 	return nil

@@ -1,16 +1,14 @@
 package aelib
 
 import (
-	"fmt"
-	"math"
 	"sort"
 
 	"gonum.org/v1/gonum/mat"
 )
 
 // PCA holds the first principal components of a set of images: the
-// directions along which the pixels vary most. Notebook 04 compares the
-// autoencoder's 2-D code with the 2-D projection on the first two.
+// directions along which the pixels vary most. Notebooks 02 and 04
+// compare the autoencoder's code with PCA's projection.
 type PCA struct {
 	Mean       []float64   // mean image, Pixels values
 	Components [][]float64 // k unit vectors of Pixels values, most variance first
@@ -25,14 +23,14 @@ const pcaSample = 10000
 // 10,000 of them, drawn with a fixed seed, are used).
 func FitPCA(d *Digits, k int) (*PCA, error) {
 	if k < 1 || k > Pixels {
-		return nil, fmt.Errorf("aelib: PCA with %d components invalid: must be 1..%d", k, Pixels)
+		return nil, errorf("PCA with %d components invalid: must be 1..%d", k, Pixels)
 	}
 	if d.Len() < 2 {
-		return nil, fmt.Errorf("aelib: PCA of %d images invalid: need at least 2", d.Len())
+		return nil, errorf("PCA of %d images invalid: need at least 2", d.Len())
 	}
 	if d.Len() > pcaSample {
 		var err error
-		if d, err = d.Sample(pcaSample, 1); err != nil {
+		if d, err = d.sample(pcaSample, 1); err != nil {
 			return nil, err
 		}
 	}
@@ -57,7 +55,7 @@ func FitPCA(d *Digits, k int) (*PCA, error) {
 	cov.SymOuterK(1/float64(n-1), x.T())
 	var eig mat.EigenSym
 	if !eig.Factorize(&cov, true) {
-		return nil, fmt.Errorf("aelib: PCA: eigen-decomposition did not converge")
+		return nil, errorf("PCA: eigen-decomposition did not converge")
 	}
 	vals := eig.Values(nil)
 	var vecs mat.Dense
@@ -79,7 +77,7 @@ func FitPCA(d *Digits, k int) (*PCA, error) {
 // [N*k] row-major.
 func (p *PCA) Project(x []float32) ([]float32, error) {
 	if len(x)%Pixels != 0 {
-		return nil, fmt.Errorf("aelib: PCA project: %d values are not whole images of %d", len(x), Pixels)
+		return nil, errorf("PCA project: %d values are not whole images of %d", len(x), Pixels)
 	}
 	n, k := len(x)/Pixels, len(p.Components)
 	out := make([]float32, n*k)
@@ -96,6 +94,30 @@ func (p *PCA) Project(x []float32) ([]float32, error) {
 	return out, nil
 }
 
+// Reconstruct maps coordinates on the components ([N*k], as Project gives)
+// back to images ([N*Pixels]): the mean image plus each coordinate times its
+// component. It is PCA's best linear reconstruction from k numbers, the
+// baseline of 02_autoencoder.
+func (p *PCA) Reconstruct(coords []float32) ([]float32, error) {
+	k := len(p.Components)
+	if len(coords)%k != 0 {
+		return nil, errorf("PCA reconstruct: %d values invalid: must be a multiple of the %d components", len(coords), k)
+	}
+	n := len(coords) / k
+	out := make([]float32, n*Pixels)
+	for i := range n {
+		img := out[i*Pixels : (i+1)*Pixels]
+		for j := range img {
+			s := p.Mean[j]
+			for c, comp := range p.Components {
+				s += float64(coords[i*k+c]) * comp[j]
+			}
+			img[j] = float32(s)
+		}
+	}
+	return out, nil
+}
+
 // KNNAccuracy classifies every query code by a majority vote of its k
 // nearest reference codes (Euclidean distance, ties to the nearer
 // neighbour) and returns the fraction classified correctly. Codes are
@@ -104,14 +126,14 @@ func (p *PCA) Project(x []float32) ([]float32, error) {
 func KNNAccuracy(ref []float32, refLabels []int, query []float32, queryLabels []int, dim, k int) (float64, error) {
 	switch {
 	case dim < 1:
-		return 0, fmt.Errorf("aelib: kNN: code dimension %d invalid: must be ≥ 1", dim)
+		return 0, errorf("kNN: code dimension %d invalid: must be ≥ 1", dim)
 	case len(ref) != dim*len(refLabels) || len(query) != dim*len(queryLabels):
-		return 0, fmt.Errorf("aelib: kNN: %d reference and %d query values do not match %d and %d labels of dimension %d",
+		return 0, errorf("kNN: %d reference and %d query values do not match %d and %d labels of dimension %d",
 			len(ref), len(query), len(refLabels), len(queryLabels), dim)
 	case k < 1 || k > len(refLabels):
-		return 0, fmt.Errorf("aelib: kNN: k=%d invalid: must be 1..%d (the reference codes)", k, len(refLabels))
+		return 0, errorf("kNN: k=%d invalid: must be 1..%d (the reference codes)", k, len(refLabels))
 	case len(queryLabels) == 0:
-		return 0, fmt.Errorf("aelib: kNN: no query codes")
+		return 0, errorf("kNN: no query codes")
 	}
 	correct := 0
 	for q := range queryLabels {
@@ -121,7 +143,7 @@ func KNNAccuracy(ref []float32, refLabels []int, query []float32, queryLabels []
 		for _, i := range nb { // nearest first, so a tie goes to the nearer class
 			l := refLabels[i]
 			if l < 0 || l > 9 {
-				return 0, fmt.Errorf("aelib: kNN: label %d of reference %d invalid: labels are 0..9", l, i)
+				return 0, errorf("kNN: label %d of reference %d invalid: labels are 0..9", l, i)
 			}
 			votes[l]++
 			if votes[l] > bestVotes {
@@ -139,14 +161,14 @@ func KNNAccuracy(ref []float32, refLabels []int, query []float32, queryLabels []
 // (itself excluded), nearest first. Notebook 04 uses it for retrieval.
 func Nearest(codes []float32, dim, query, n int) ([]int, error) {
 	if dim < 1 || len(codes)%dim != 0 {
-		return nil, fmt.Errorf("aelib: nearest: %d values are not codes of dimension %d", len(codes), dim)
+		return nil, errorf("nearest: %d values are not codes of dimension %d", len(codes), dim)
 	}
 	total := len(codes) / dim
 	if query < 0 || query >= total {
-		return nil, fmt.Errorf("aelib: nearest: query %d invalid: valid are 0..%d", query, total-1)
+		return nil, errorf("nearest: query %d invalid: valid are 0..%d", query, total-1)
 	}
 	if n < 1 || n > total-1 {
-		return nil, fmt.Errorf("aelib: nearest: n=%d invalid: must be 1..%d", n, total-1)
+		return nil, errorf("nearest: n=%d invalid: must be 1..%d", n, total-1)
 	}
 	return nearest(codes, dim, codes[query*dim:(query+1)*dim], n, query), nil
 }
@@ -178,28 +200,4 @@ func nearest(codes []float32, dim int, q []float32, k, skip int) []int {
 		}
 	}
 	return idx
-}
-
-// CodeGrid returns the codes of an n×n grid of points spanning [lo,hi]² row
-// by row, top row first (largest y), as [n*n*2] values, and a "(x,y)" title
-// for each: the input of the decoded map of notebook 05.
-func CodeGrid(n int, lo, hi float64) ([]float32, []string, error) {
-	if n < 2 || n > 50 {
-		return nil, nil, fmt.Errorf("aelib: code grid of %d×%d invalid: n must be 2..50", n, n)
-	}
-	if !(lo < hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
-		return nil, nil, fmt.Errorf("aelib: code grid range [%v, %v] invalid: want finite lo < hi", lo, hi)
-	}
-	codes := make([]float32, 0, n*n*2)
-	titles := make([]string, 0, n*n)
-	step := (hi - lo) / float64(n-1)
-	for r := range n {
-		y := hi - float64(r)*step
-		for c := range n {
-			x := lo + float64(c)*step
-			codes = append(codes, float32(x), float32(y))
-			titles = append(titles, fmt.Sprintf("(%.2g,%.2g)", x, y))
-		}
-	}
-	return codes, titles, nil
 }

@@ -72,6 +72,28 @@ func TestPCA(t *testing.T) {
 	if err != nil || len(proj) != 4 {
 		t.Fatalf("Project = %v, %v", proj, err)
 	}
+	// The data vary in a 2-D plane, so 2 components reconstruct it exactly; 1 does not.
+	rec, err := p.Reconstruct(mustProject(t, p, d.X))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := maxAbsDiff(rec, d.X); e > 1e-5 {
+		t.Errorf("2-component reconstruction off by %g, want exact", e)
+	}
+	p1, err := FitPCA(d, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec1, err := p1.Reconstruct(mustProject(t, p1, d.X))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := maxAbsDiff(rec1, d.X); e < 0.04 {
+		t.Errorf("1-component reconstruction off by only %g: the third pixel's variation should be lost", e)
+	}
+	if _, err := p.Reconstruct(make([]float32, 3)); err == nil {
+		t.Error("Reconstruct of 3 values with 2 components gave no error")
+	}
 	if _, err := FitPCA(d, 0); err == nil {
 		t.Error("FitPCA(k=0) gave no error")
 	}
@@ -80,18 +102,19 @@ func TestPCA(t *testing.T) {
 	}
 }
 
-func TestCodeGrid(t *testing.T) {
-	codes, titles, err := CodeGrid(3, -1, 1)
+func mustProject(t *testing.T, p *PCA, x []float32) []float32 {
+	t.Helper()
+	c, err := p.Project(x)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []float32{-1, 1, 0, 1, 1, 1, -1, 0, 0, 0, 1, 0, -1, -1, 0, -1, 1, -1}
-	if !slicesEqual(codes, want) || titles[0] != "(-1,1)" || titles[4] != "(0,0)" {
-		t.Errorf("CodeGrid = %v %v", codes, titles)
+	return c
+}
+
+func maxAbsDiff(a, b []float32) float64 {
+	m := 0.0
+	for i := range a {
+		m = math.Max(m, math.Abs(float64(a[i]-b[i])))
 	}
-	for _, bad := range [][3]float64{{1, -1, 1}, {3, 1, 1}, {51, -1, 1}} {
-		if _, _, err := CodeGrid(int(bad[0]), bad[1], bad[2]); err == nil {
-			t.Errorf("CodeGrid%v gave no error", bad)
-		}
-	}
+	return m
 }

@@ -2,24 +2,10 @@ package aelib
 
 import (
 	"fmt"
-	"os"
 	"runtime"
 	"runtime/debug"
 	"strings"
 )
-
-// Check is for notebook cells: when err is not nil it prints err as one line
-// on stderr and ends the cell (the program exits with status 1), so a bad
-// hyperparameter or a missing file shows as a clear message, not a panic.
-func Check(err error) {
-	if err == nil {
-		return
-	}
-	fmt.Fprintln(os.Stderr, "Error:", strings.ReplaceAll(err.Error(), "\n", " "))
-	exit(1)
-}
-
-var exit = os.Exit // replaced in tests
 
 // Setup is the first call of every notebook, in its first code cell: it
 // checks that the notebook runs inside this project, chooses the backend and

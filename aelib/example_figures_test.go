@@ -7,12 +7,12 @@ import (
 )
 
 // Originals over their reconstructions, as in notebook 03.
-func ExampleGridWith() {
+func ExampleGrid() {
 	black, white := make([]float32, aelib.Pixels), make([]float32, aelib.Pixels)
 	for i := range white {
 		white[i] = 1
 	}
-	f, err := aelib.GridWith([][]float32{black, white, white, black}, aelib.GridOptions{
+	f, err := aelib.Grid([][]float32{black, white, white, black}, aelib.GridOptions{
 		Cols:      2,
 		RowLabels: []string{"original", "reconstruction"},
 	})
@@ -25,10 +25,17 @@ func ExampleGridWith() {
 	// Output: true 196
 }
 
+func ExampleGrid_error() {
+	_, err := aelib.Grid([][]float32{make([]float32, 100)}, aelib.GridOptions{Cols: 3})
+	fmt.Println(err)
+	// Output: aelib: grid image 0 length 100 invalid: must be 784 (28×28)
+}
+
+// Training loss of several runs, on a log scale, as in notebook 03.
 func ExampleCurves() {
-	f, err := aelib.Curves("reconstruction loss", "epoch", "MSE",
-		aelib.Series{Name: "train", Y: []float64{0.09, 0.05, 0.03, 0.025}},
-		aelib.Series{Name: "test", Y: []float64{0.10, 0.06, 0.035, 0.03}})
+	f, err := aelib.Curves(aelib.CurveOptions{Title: "training loss per epoch", XLabel: "epoch", YLabel: "per-pixel MSE", LogY: true},
+		aelib.Series{Name: "code 2", Y: []float64{0.09, 0.05, 0.045, 0.043}},
+		aelib.Series{Name: "code 32", Y: []float64{0.06, 0.02, 0.012, 0.009}})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -37,21 +44,14 @@ func ExampleCurves() {
 	// Output: 700 420
 }
 
-func ExampleGrid_error() {
-	_, err := aelib.Grid([][]float32{make([]float32, 100)}, nil, 3)
-	fmt.Println(err)
-	// Output: aelib: grid: image 0 has 100 values: valid is 784 (28×28)
-}
-
-func ExampleLiveCurve() {
-	c := aelib.NewLiveCurve("reconstruction loss", "train", "test")
-	for step := range 100 {
-		c.Add(0, float64(step), 1/float64(step+1))
-		if step%10 == 0 {
-			c.Add(1, float64(step), 1.2/float64(step+1))
-		}
+// One run per bar: the numbers alone, no error bars, as in notebook 04.
+func ExampleBars() {
+	f, err := aelib.Bars("k-NN accuracy from a 2-D representation", "accuracy",
+		aelib.Bar{Label: "autoencoder code", Mean: 0.72}, aelib.Bar{Label: "chance", Mean: 0.1})
+	if err != nil {
+		fmt.Println(err)
+		return
 	}
-	f := c.Done() // in a notebook: replaces the live view with a static PNG
 	fmt.Println(f.Width, f.Height)
 	// Output: 700 420
 }

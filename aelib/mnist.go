@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -40,18 +39,13 @@ var MNISTMirrors = []string{
 	"https://storage.googleapis.com/cvdf-datasets/mnist/",
 }
 
-// MNISTDir names a directory holding the four MNIST .gz files; it is the
-// --mnist_dir flag, and $MNIST_DIR when the flag is unset.
-var MNISTDir = flag.String("mnist_dir", "", "directory with the four MNIST *-ubyte.gz files (default: $MNIST_DIR, else the Go module cache, else a download)")
-
 var (
 	mnistMu               sync.Mutex
 	mnistTrain, mnistTest *Digits
 )
 
 // LoadMNIST returns the 60,000 training and 10,000 test digits, as float32
-// pixels in [0,1] and labels 0..9. It looks, in order, in --mnist_dir or
-// $MNIST_DIR; in the GoMNIST module in the Go module cache; in its own
+// pixels in [0,1] and labels 0..9. It looks, in order, in $MNIST_DIR; in the GoMNIST module in the Go module cache; in its own
 // download cache; and last downloads from MNISTMirrors. Every file is checked
 // against its SHA-256. The result is kept, so later calls are free; callers
 // must not modify it (use Subset or Clone for a copy).
@@ -82,13 +76,10 @@ func LoadMNIST() (train, test *Digits, err error) {
 // findMNIST returns a directory holding the four files and a phrase naming
 // where it came from.
 func findMNIST() (dir, source string, err error) {
-	dir = *MNISTDir
-	if dir == "" {
-		dir = os.Getenv("MNIST_DIR")
-	}
+	dir = os.Getenv("MNIST_DIR")
 	if dir != "" {
 		if err := checkDir(dir); err != nil {
-			return "", "", fmt.Errorf("aelib: MNIST directory %q (from --mnist_dir or $MNIST_DIR): %w", dir, err)
+			return "", "", errorf("MNIST directory %q (from $MNIST_DIR): %w", dir, err)
 		}
 		return dir, "from " + dir, nil
 	}
@@ -103,13 +94,13 @@ func findMNIST() (dir, source string, err error) {
 	}
 	cache, err := downloadCache()
 	if err != nil {
-		return "", "", fmt.Errorf("aelib: MNIST not found (%v) and no cache directory: %w", tried, err)
+		return "", "", errorf("MNIST not found (%v) and no cache directory: %w", tried, err)
 	}
 	if checkDir(cache) == nil {
 		return cache, "from " + cache, nil
 	}
 	if err := download(cache); err != nil {
-		return "", "", fmt.Errorf("aelib: MNIST not found (%v), and the download failed: %w; set --mnist_dir or $MNIST_DIR to a directory with the four files", tried, err)
+		return "", "", errorf("MNIST not found (%v), and the download failed: %w; set $MNIST_DIR to a directory with the four files", tried, err)
 	}
 	return cache, "downloaded to " + cache, nil
 }
@@ -250,10 +241,10 @@ func readIDXFile(path string) ([]int, []byte, error) {
 // and scales the pixels to [0,1].
 func digitsFromIDX(idims []int, pix []byte, ldims []int, lab []byte) (*Digits, error) {
 	if len(idims) != 3 || idims[1] != 28 || idims[2] != 28 {
-		return nil, fmt.Errorf("aelib: images have shape %v, want [N 28 28]", idims)
+		return nil, errorf("images have shape %v, want [N 28 28]", idims)
 	}
 	if len(ldims) != 1 || ldims[0] != idims[0] {
-		return nil, fmt.Errorf("aelib: labels have shape %v, want [%d] to match the images", ldims, idims[0])
+		return nil, errorf("labels have shape %v, want [%d] to match the images", ldims, idims[0])
 	}
 	d := &Digits{X: make([]float32, len(pix)), Labels: make([]int, len(lab))}
 	for i, p := range pix {
@@ -261,7 +252,7 @@ func digitsFromIDX(idims []int, pix []byte, ldims []int, lab []byte) (*Digits, e
 	}
 	for i, l := range lab {
 		if l > 9 {
-			return nil, fmt.Errorf("aelib: label %d of image %d invalid: labels are 0..9", l, i)
+			return nil, errorf("label %d of image %d invalid: labels are 0..9", l, i)
 		}
 		d.Labels[i] = int(l)
 	}

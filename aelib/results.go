@@ -35,14 +35,14 @@ type Claim struct {
 // finite number. Every notebook records its claims with it.
 func Record(notebook, id, claim string, holds bool, measured map[string]float64) error {
 	if notebook == "" || id == "" || claim == "" {
-		return fmt.Errorf("aelib: record: notebook %q, id %q and claim %q must all be non-empty", notebook, id, claim)
+		return errorf("record: notebook %q, id %q and claim %q must all be non-empty", notebook, id, claim)
 	}
 	if len(measured) == 0 {
-		return fmt.Errorf("aelib: record %s: no measurement: a claim needs at least one measured number", id)
+		return errorf("record %s: no measurement: a claim needs at least one measured number", id)
 	}
 	for k, v := range measured {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("aelib: record %s: measured %s = %v invalid: must be a finite number", id, k, v)
+			return errorf("record %s: measured %s = %v invalid: must be a finite number", id, k, v)
 		}
 	}
 	c := Claim{ID: id, Notebook: notebook, Claim: claim, Measured: measured, Holds: holds,
@@ -54,15 +54,15 @@ func Record(notebook, id, claim string, holds bool, measured map[string]float64)
 	}
 	line, err := json.Marshal(c)
 	if err != nil {
-		return fmt.Errorf("aelib: record %s: %w", id, err)
+		return errorf("record %s: %w", id, err)
 	}
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
-		return fmt.Errorf("aelib: record %s: %w", id, err)
+		return errorf("record %s: %w", id, err)
 	}
 	if _, err := f.Write(append(line, '\n')); err != nil {
 		f.Close()
-		return fmt.Errorf("aelib: record %s in %s: %w", id, path, err)
+		return errorf("record %s in %s: %w", id, path, err)
 	}
 	return f.Close()
 }

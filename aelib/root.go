@@ -2,7 +2,6 @@ package aelib
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -25,7 +24,7 @@ func projectRoot() (string, error) {
 			return root, nil
 		}
 	}
-	return "", fmt.Errorf("aelib: no go.mod of module %s above the working directory", ModulePath)
+	return "", errorf("no go.mod of module %s above the working directory", ModulePath)
 }
 
 func findRoot(dir string) (string, bool) {

@@ -2,6 +2,7 @@ package aelib
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -15,131 +16,150 @@ import (
 	"github.com/janpfeifer/gonb/gonbui"
 )
 
-// Config holds the training hyperparameters. DefaultConfig gives the
-// lecture's. Taught in 02_autoencoder; Noise in 06_denoising.
+// Config holds the settings of a training run. A notebook declares its own,
+// with the lecture's values, in its settings cell:
+//
+//	var cfg = aelib.Config{Epochs: 20, Batch: 64, LR: 0.001, HalveAfter: 10, Seed: 42}
 type Config struct {
 	Epochs     int     // passes over the training set
 	Batch      int     // images per step; the last, smaller batch of an epoch is kept
-	LR         float64 // Adam learning rate
+	LR         float64 // learning rate, set in the optimizer's variable before every epoch
 	HalveAfter int     // the learning rate halves after this epoch (0 = never)
-	Seed       int64   // initial weights, shuffling and noise all follow it
-	Noise      float64 // denoising: std. dev. of Gaussian noise added to inputs (clipped to [0,1]); targets stay clean; 0 = plain AE
+	Seed       int64   // initial weights and the order of the images follow it
 
-	// Quiet stops the progress lines.
-	Quiet bool `json:"-"`
-	// NoCurve stops the live loss curve (it is drawn only inside a notebook).
-	NoCurve bool `json:"-"`
-	// OnStep, if set, is called after every step with the epoch (from 1),
-	// the step (from 1, counted over all epochs) and that step's loss.
-	OnStep func(epoch, step int, loss float64) `json:"-"`
-}
-
-// DefaultConfig is the reference training: 20 epochs, batch 64, Adam with
-// learning rate 1e-3 halved after epoch 10, seed 42, no noise.
-func DefaultConfig() Config {
-	return Config{Epochs: 20, Batch: 64, LR: 1e-3, HalveAfter: 10, Seed: 42}
+	Retrain bool `json:"-"` // TrainOrLoad trains even when a checkpoint exists
+	Quiet   bool `json:"-"` // no progress lines
+	NoCurve bool `json:"-"` // no loss chart (it is drawn only inside a notebook)
 }
 
 // Limits of Config values.
-const (
-	MaxEpochs = 10000
-	MaxNoise  = 1.0
-)
+const maxEpochs = 10000
 
 // Validate checks the config for a training set of n images. Each bad value
 // gives a one-line error naming the value and what is valid.
 func (c Config) Validate(n int) error {
 	switch {
-	case c.Epochs < 1 || c.Epochs > MaxEpochs:
-		return fmt.Errorf("aelib: epochs %d invalid: must be 1..%d", c.Epochs, MaxEpochs)
+	case c.Epochs < 1 || c.Epochs > maxEpochs:
+		return errorf("epochs %d invalid: must be 1..%d", c.Epochs, maxEpochs)
 	case c.Batch < 1 || c.Batch > n:
-		return fmt.Errorf("aelib: batch %d invalid: must be 1..%d (the number of training images)", c.Batch, n)
+		return errorf("batch %d invalid: must be 1..%d (the number of training images)", c.Batch, n)
 	case !finite(c.LR) || c.LR <= 0 || c.LR > 1:
-		return fmt.Errorf("aelib: lr %v invalid: must be a number in (0, 1], e.g. 0.001", c.LR)
+		return errorf("lr %v invalid: must be a number in (0, 1], e.g. 0.001", c.LR)
 	case c.HalveAfter < 0:
-		return fmt.Errorf("aelib: halve_after %d invalid: must be 0 (never) or an epoch ≥ 1", c.HalveAfter)
-	case !finite(c.Noise) || c.Noise < 0 || c.Noise > MaxNoise:
-		return fmt.Errorf("aelib: noise %v invalid: must be 0..%v (0 = plain autoencoder)", c.Noise, MaxNoise)
+		return errorf("halve_after %d invalid: must be 0 (never) or an epoch ≥ 1", c.HalveAfter)
 	}
 	return nil
 }
 
-// LRAt is the learning rate of an epoch (counted from 1): LR, halved for the
+// lrAt is the learning rate of an epoch (counted from 1): LR, halved for the
 // epochs after HalveAfter.
-func (c Config) LRAt(epoch int) float64 {
+func (c Config) lrAt(epoch int) float64 {
 	if c.HalveAfter > 0 && epoch > c.HalveAfter {
 		return c.LR / 2
 	}
 	return c.LR
 }
 
-// String prints the hyperparameters in one line, as the flags spell them.
+// String prints the settings in one line.
 func (c Config) String() string {
 	halve := "never halved"
 	if c.HalveAfter > 0 {
 		halve = fmt.Sprintf("halved after epoch %d", c.HalveAfter)
 	}
-	s := fmt.Sprintf("epochs=%d batch=%d lr=%g (%s) seed=%d", c.Epochs, c.Batch, c.LR, halve, c.Seed)
-	if c.Noise > 0 {
-		s += fmt.Sprintf(" noise=%g", c.Noise)
-	}
-	return s
+	return fmt.Sprintf("epochs=%d batch=%d lr=%g (%s) seed=%d", c.Epochs, c.Batch, c.LR, halve, c.Seed)
 }
 
-// QuickImages and QuickEpochs bound the work of a training under AELIB_QUICK=1.
-const (
-	QuickImages = 2000
-	QuickEpochs = 2
-)
+// Step is one training step, written by the notebook that teaches it: from
+// a batch of images [B, 784] and their labels [B] (int32), it computes the
+// loss, adds the update of the weights to the graph (an optimizer's
+// UpdateGraph) and returns the loss, a scalar. Train runs it once per batch.
+// The scope is the model's root scope.
+type Step func(scope *model.Scope, images, labels *graph.Node) *graph.Node
 
 // History records a training run.
 type History struct {
-	Loss            string    // what Epoch and Steps measure: "mse" (per pixel) or "cross-entropy"
-	Epoch           []float64 // mean training loss of each epoch: its step losses weighted by batch size, as the weights were at each step
-	Steps           []float64 // loss of every step (batch), for the loss curve
-	Seconds         float64   // wall time of the training, compilation included
-	ImagesPerSecond float64   // training images processed per second
-	Images          int       // training images used
-	Backend         string    // backend name, e.g. "go" or "xla"
-	Config          Config    // hyperparameters actually used (after AELIB_QUICK)
+	Loss          string    // what the step returns, e.g. "per-pixel MSE"
+	Steps         []float64 // loss of every step (batch)
+	Epoch         []float64 // mean loss of each epoch: its steps' losses weighted by batch size
+	Test          []float64 // the model's TestError after each epoch, when measured
+	StepsPerEpoch int
+	Seconds       float64 // wall time of the training, compilation included
+	Images        int     // training images used
+	Backend       string  // e.g. "xla" or "go"
+	Config        Config  // settings actually used (after AELIB_QUICK)
 }
 
 // Final is the mean loss of the last epoch.
 func (h *History) Final() float64 {
 	if h == nil || len(h.Epoch) == 0 {
-		return 0
+		return math.NaN()
 	}
 	return h.Epoch[len(h.Epoch)-1]
 }
 
-// Curve draws the per-step loss with the per-epoch means, the figure of
-// slide/notebook 02 ("the loss curve").
-func (h *History) Curve(title string) (*Figure, error) {
-	if h == nil || len(h.Steps) == 0 {
-		return nil, fmt.Errorf("aelib: loss curve %q: no training history", title)
-	}
-	steps := make([]float64, len(h.Steps))
-	for i := range steps {
-		steps[i] = float64(i + 1)
-	}
-	per := float64(len(h.Steps)) / float64(max(1, len(h.Epoch)))
-	ex := make([]float64, len(h.Epoch))
-	for i := range ex {
-		ex[i] = per * float64(i+1)
-	}
-	return Curves(title, "step", h.Loss,
-		Series{Name: "each step", X: steps, Y: h.Steps},
-		Series{Name: "epoch mean", X: ex, Y: h.Epoch})
+// ImagesPerSecond is the training throughput, compilation included.
+func (h *History) ImagesPerSecond() float64 {
+	return float64(h.Images*len(h.Epoch)) / h.Seconds
 }
 
-// prepare applies AELIB_QUICK, then validates. It returns the training set
-// and config to use.
-func prepare(d *Digits, cfg Config) (*Digits, Config, error) {
-	if err := checkDigits(d); err != nil {
-		return nil, cfg, err
+// Curve draws the loss of every step, the mean of each epoch and the test
+// error per epoch against the epoch, on a log scale.
+func (h *History) Curve(title string) (*Figure, error) {
+	if h == nil || len(h.Steps) == 0 {
+		return nil, errorf("loss curve %q: no training history", title)
 	}
-	if err := cfg.Validate(d.Len()); err != nil {
-		return nil, cfg, err
+	return lossChart(title, h.Loss, h.Steps, float64(max(1, h.StepsPerEpoch)), h.Epoch, h.Test)
+}
+
+// Model is what Train trains and a checkpoint saves: named weights in a
+// GoMLX store, on a backend. AE embeds one; a notebook can make its own
+// (a classifier) with NewModel.
+type Model struct {
+	Name    string // names its checkpoints, e.g. "reference"
+	Title   string // names it in words on charts, e.g. "the 2-D autoencoder"
+	Loss    string // what its training step returns, e.g. "per-pixel MSE"
+	Backend compute.Backend
+	Store   *model.Store
+	// TestError, if set, measures the model on held-out digits; Train calls
+	// it after every epoch for the loss chart. AE sets it to its MSE.
+	TestError func(*Digits) (float64, error)
+	History   *History // of the last Train, or loaded with a checkpoint
+
+	fresh bool // weights never trained nor loaded
+}
+
+// NewModel returns an empty model on the notebooks' backend (see Backend).
+func NewModel(name, title, loss string) (*Model, error) {
+	if strings.TrimSpace(name) == "" {
+		return nil, errorf("model name empty: give it a name, e.g. \"reference\"")
+	}
+	backend, err := Backend()
+	if err != nil {
+		return nil, err
+	}
+	return &Model{Name: name, Title: title, Loss: loss, Backend: backend, Store: model.NewStore(), fresh: true}, nil
+}
+
+// QuickImages, QuickTest and QuickEpochs bound a training under AELIB_QUICK=1.
+const (
+	QuickImages = 2000
+	QuickTest   = 1000
+	QuickEpochs = 2
+)
+
+// prepare applies AELIB_QUICK, then validates. It returns the data and
+// config to use.
+func prepare(train, test *Digits, cfg Config) (*Digits, *Digits, Config, error) {
+	if err := checkDigits(train); err != nil {
+		return nil, nil, cfg, err
+	}
+	if test != nil {
+		if err := checkDigits(test); err != nil {
+			return nil, nil, cfg, err
+		}
+	}
+	if err := cfg.Validate(train.Len()); err != nil {
+		return nil, nil, cfg, err
 	}
 	if Quick() {
 		var changes []string
@@ -147,105 +167,90 @@ func prepare(d *Digits, cfg Config) (*Digits, Config, error) {
 			changes = append(changes, fmt.Sprintf("epochs %d→%d", cfg.Epochs, QuickEpochs))
 			cfg.Epochs = QuickEpochs
 		}
-		if d.Len() > QuickImages {
-			changes = append(changes, fmt.Sprintf("training images %d→%d", d.Len(), QuickImages))
-			d = d.Head(QuickImages)
+		if train.Len() > QuickImages {
+			changes = append(changes, fmt.Sprintf("training images %d→%d", train.Len(), QuickImages))
+			train = train.Head(QuickImages)
 		}
-		if cfg.Batch > d.Len() {
-			changes = append(changes, fmt.Sprintf("batch %d→%d", cfg.Batch, d.Len()))
-			cfg.Batch = d.Len()
+		if test != nil && test.Len() > QuickTest {
+			changes = append(changes, fmt.Sprintf("test images %d→%d", test.Len(), QuickTest))
+			test = test.Head(QuickTest)
 		}
-		if len(changes) == 0 {
-			changes = append(changes, "nothing to reduce")
+		if cfg.Batch > train.Len() {
+			changes = append(changes, fmt.Sprintf("batch %d→%d", cfg.Batch, train.Len()))
+			cfg.Batch = train.Len()
 		}
-		fmt.Printf("%s=1: %s\n", QuickEnv, strings.Join(changes, ", "))
+		if len(changes) > 0 {
+			fmt.Printf("%s=1: %s\n", QuickEnv, strings.Join(changes, ", "))
+		}
 	}
-	return d, cfg, nil
+	return train, test, cfg, nil
 }
 
-// Fit trains the autoencoder on train to reconstruct its images, with Adam
-// on the per-pixel MSE (mean over batch × 784, like nn.MSELoss). Each epoch
-// visits the images in a new order drawn from cfg.Seed, in batches of
-// cfg.Batch; the last, smaller batch is kept, like the reference's
-// DataLoader (938 batches for 60,000 images). With cfg.Noise > 0 the inputs
-// get fresh Gaussian noise each step while the targets stay clean.
+// Train runs step over the training digits: cfg.Epochs epochs, each visiting
+// the images in a new order drawn from cfg.Seed, in batches of cfg.Batch (the
+// last, smaller batch is kept, like PyTorch's DataLoader: 938 batches for
+// 60,000 images), with the learning rate of the epoch (cfg.LR, halved after
+// cfg.HalveAfter). When test is not nil and the model has a TestError, it is
+// measured after every epoch.
 //
-// On an AE that was never trained nor loaded, Fit first draws its initial
-// weights from cfg.Seed, so equal seeds give equal runs on one backend;
-// otherwise it continues from the current weights.
+// On a model never trained nor loaded, Train first draws all weights from
+// cfg.Seed, so equal seeds give equal runs on one backend; otherwise it
+// continues from the current weights. It prints the settings, one line per
+// epoch and, inside a notebook, a loss chart that updates while it runs and
+// stays as a figure. Under AELIB_QUICK=1 it trains at most QuickEpochs
+// epochs on the first QuickImages images, and says so.
 //
-// It prints the hyperparameters used, then one line per epoch (learning
-// rate, mean per-pixel MSE, time); inside a notebook it also draws a live
-// loss curve that ends as a static figure (Config.NoCurve turns it off).
-// Under AELIB_QUICK=1 it trains at most QuickEpochs epochs on the first
-// QuickImages images, and prints what it changed. Adam uses PyTorch's
-// defaults (β₁ 0.9, β₂ 0.999, ε 1e-8).
-//
-// The training images are copied to the backend once; each step sends only
-// the batch's indices and gathers the images there.
-func (ae *AE) Fit(train *Digits, cfg Config) (*History, error) {
-	train, cfg, err := prepare(train, cfg)
+// Why not GoMLX's train.Loop: the training images go to the backend once
+// and each step sends only the batch's indices (the batch is gathered in
+// the graph), and the step is the notebook's own code, not a model and loss
+// function handed to a trainer.
+func (m *Model) Train(train, test *Digits, cfg Config, step Step) (*History, error) {
+	train, test, cfg, err := prepare(train, test, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return ae.fit(train, cfg)
+	return m.train(train, test, cfg, step)
 }
 
-// fit is Fit after prepare.
-func (ae *AE) fit(train *Digits, cfg Config) (*History, error) {
-	if ae.fresh {
-		if err := initVariables(ae.Backend, ae.Store, cfg.Seed, modelScopes...); err != nil {
+// train is Train after prepare.
+func (m *Model) train(train, test *Digits, cfg Config, step Step) (*History, error) {
+	if step == nil {
+		return nil, errorf("train %s: step is nil: pass the notebook's training step", m.Name)
+	}
+	if m.fresh {
+		if err := initVariables(m.Backend, m.Store, cfg.Seed, true); err != nil {
 			return nil, err
 		}
 	}
-	noise := cfg.Noise
-	opt := optimizer.Adam().LearningRate(cfg.LR).Epsilon(1e-8).Done()
-	stepFn := func(scope *model.Scope, data, idx *graph.Node) *graph.Node {
-		g := data.Graph()
-		ae.Store.SetTraining(g, true)
-		x := graph.Gather(data, idx)
-		in := x
-		if noise > 0 {
-			in = graph.ClipScalar(graph.Add(x, graph.MulScalar(scope.RandomNormal(g, x.Shape()), noise)), 0, 1)
-		}
-		y := ae.Decoder(scope.In("decoder"), ae.Encoder(scope.In("encoder"), in))
-		loss := graph.ReduceAllMean(graph.Square(graph.Sub(y, x)))
-		opt.UpdateGraph(scope, g, loss)
-		return loss
-	}
-	what := fmt.Sprintf("train %s", ae.Name)
-	h, err := fitLoop(what, "mse", ae.Backend, ae.Store, train, nil, cfg, func(s *model.Scope, in []*graph.Node) *graph.Node {
-		return stepFn(s, in[0], in[1])
-	})
-	ae.fresh = false // even a failed Fit has changed the weights
+	h, err := m.loop(train, test, cfg, step)
+	m.fresh = false // even a failed run has changed the weights
 	if err != nil {
 		return nil, err
 	}
-	ae.History = h
+	m.History = h
 	return h, nil
 }
 
-// fitLoop runs the epochs of a training. step is the graph of one training
-// step: inputs are the whole data set [N,784], (labels [N,1] if given) and
-// the batch's indices [B,1]; it returns the batch loss after updating the
-// weights.
-func fitLoop(what, lossName string, backend compute.Backend, store *model.Store, d *Digits, labels []int,
-	cfg Config, step func(*model.Scope, []*graph.Node) *graph.Node) (*History, error) {
+// loop runs the epochs of a training.
+func (m *Model) loop(d, test *Digits, cfg Config, step Step) (*History, error) {
 	n := d.Len()
-	h := &History{Loss: lossName, Images: n, Backend: shortName(backend), Config: cfg}
 	batches := (n + cfg.Batch - 1) / cfg.Batch
+	h := &History{Loss: m.Loss, Images: n, Backend: shortName(m.Backend), Config: cfg, StepsPerEpoch: batches}
 	say := func(format string, args ...any) {
 		if !cfg.Quiet {
 			fmt.Printf(format, args...)
 		}
 	}
-	say("%s: %d images, %s backend=%s, %d batches/epoch\n", what, n, cfg, h.Backend, batches)
-	curve := newLossCurve(what, cfg)
+	say("training %s: %d images, %s, %d batches/epoch, backend %s\n", m.Name, n, cfg, batches, h.Backend)
+	var live *liveLoss
+	if gonbui.IsNotebook && !cfg.NoCurve {
+		live = newLiveLoss(m.chartTitle(), m.Loss, float64(batches))
+	}
 
 	var exec *model.Exec
-	var data, lab *tensors.Tensor
+	var data, labels *tensors.Tensor
 	defer func() {
-		for _, t := range []*tensors.Tensor{data, lab} {
+		for _, t := range []*tensors.Tensor{data, labels} {
 			if t != nil {
 				t.FinalizeAll()
 			}
@@ -254,35 +259,35 @@ func fitLoop(what, lossName string, backend compute.Backend, store *model.Store,
 			exec.Finalize()
 		}
 	}()
-	err := safely(what, func() error {
+	err := safely("training "+m.Name, func() error {
 		var err error
-		exec, err = model.NewExec(backend, store, step)
+		exec, err = model.NewExec(m.Backend, m.Store, func(scope *model.Scope, all, allLabels, idx *graph.Node) *graph.Node {
+			m.Store.SetTraining(all.Graph(), true)
+			return step(scope, graph.Gather(all, idx), graph.Gather(allLabels, idx))
+		})
 		if err != nil {
 			return err
 		}
 		// The data set goes to the backend once and stays there.
 		data = tensors.FromFlatDataAndDimensions(d.X, n, Pixels)
-		if err := data.ToDevice(backend, 0); err != nil {
-			return err
+		lab := make([]int32, n)
+		for i, l := range d.Labels {
+			lab[i] = int32(l)
 		}
-		if labels != nil {
-			l32 := make([]int32, n)
-			for i, l := range labels {
-				l32[i] = int32(l)
-			}
-			lab = tensors.FromFlatDataAndDimensions(l32, n, 1)
-			if err := lab.ToDevice(backend, 0); err != nil {
+		labels = tensors.FromFlatDataAndDimensions(lab, n)
+		for _, t := range []*tensors.Tensor{data, labels} {
+			if err := t.ToDevice(m.Backend, 0); err != nil {
 				return err
 			}
 		}
-		lrVar := optimizer.LearningRateVar(store.RootScope(), dtypes.Float32, cfg.LR)
+		lrVar := optimizer.LearningRateVar(m.Store.RootScope(), dtypes.Float32, cfg.LR)
 
 		rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0xae))
 		start := time.Now()
 		idx := make([]int32, cfg.Batch)
 		for epoch := 1; epoch <= cfg.Epochs; epoch++ {
 			t0 := time.Now()
-			lr := cfg.LRAt(epoch)
+			lr := cfg.lrAt(epoch)
 			if err := lrVar.SetValue(tensors.FromValue(float32(lr))); err != nil {
 				return err
 			}
@@ -295,14 +300,13 @@ func fitLoop(what, lossName string, backend compute.Backend, store *model.Store,
 					idx[i] = int32(p)
 				}
 				it := tensors.FromFlatDataAndDimensions(idx, e-b, 1)
-				args := []any{data, it}
-				if lab != nil {
-					args = []any{data, lab, it}
-				}
-				lt, err := exec.Call1(args...)
+				lt, err := exec.Call1(data, labels, it)
 				it.FinalizeAll()
 				if err != nil {
 					return fmt.Errorf("epoch %d, step %d: %w", epoch, len(h.Steps)+1, err)
+				}
+				if !lt.Shape().IsScalar() {
+					return fmt.Errorf("the step returned a loss of shape %s: it must return a scalar", lt.Shape())
 				}
 				loss := float64(tensors.ToScalar[float32](lt))
 				lt.FinalizeAll()
@@ -311,56 +315,47 @@ func fitLoop(what, lossName string, backend compute.Backend, store *model.Store,
 				}
 				h.Steps = append(h.Steps, loss)
 				sum += loss * float64(e-b)
-				if cfg.OnStep != nil {
-					cfg.OnStep(epoch, len(h.Steps), loss)
+				if live != nil {
+					live.step(loss)
 				}
-				curve.step(len(h.Steps), loss)
 			}
 			mean := sum / float64(n)
 			h.Epoch = append(h.Epoch, mean)
-			curve.epoch(len(h.Steps), mean)
+			line := fmt.Sprintf("epoch %2d/%d  lr %-7g %s %.5f", epoch, cfg.Epochs, lr, m.Loss, mean)
+			testErr := math.NaN()
+			if test != nil && m.TestError != nil {
+				if testErr, err = m.TestError(test); err != nil {
+					return fmt.Errorf("epoch %d, test error: %w", epoch, err)
+				}
+				h.Test = append(h.Test, testErr)
+				line += fmt.Sprintf(", test %.5f", testErr)
+			}
+			if live != nil {
+				live.epoch(mean, testErr)
+			}
 			sec := time.Since(t0).Seconds()
-			say("epoch %2d/%d  lr %-7g %s %.5f  %5.1fs  %6.0f images/s\n", epoch, cfg.Epochs, lr, lossName, mean, sec, float64(n)/sec)
+			say("%s  %5.1fs\n", line, sec)
 		}
 		h.Seconds = time.Since(start).Seconds()
-		h.ImagesPerSecond = float64(n*cfg.Epochs) / h.Seconds
 		return nil
 	})
-	curve.done()
+	if live != nil {
+		live.done()
+	}
 	if err != nil {
 		return nil, err
 	}
-	say("%s: done in %.1fs (%.0f images/s), last epoch %s %.5f\n", what, h.Seconds, h.ImagesPerSecond, lossName, h.Final())
+	say("training %s: done in %.1fs (%.0f images/s), last epoch %s %.5f\n", m.Name, h.Seconds, h.ImagesPerSecond(), m.Loss, h.Final())
 	return h, nil
 }
 
-// lossCurve feeds a LiveCurve while training runs inside a notebook; outside
-// one (or with Config.NoCurve) it does nothing.
-type lossCurve struct{ live *LiveCurve }
-
-func newLossCurve(title string, cfg Config) *lossCurve {
-	if !gonbui.IsNotebook || cfg.NoCurve {
-		return &lossCurve{}
+// chartTitle is the title of the model's loss chart.
+func (m *Model) chartTitle() string {
+	name := m.Title
+	if name == "" {
+		name = m.Name
 	}
-	return &lossCurve{live: NewLiveCurve(title, "each step", "epoch mean")}
-}
-
-func (c *lossCurve) step(step int, loss float64) {
-	if c.live != nil {
-		c.live.Add(0, float64(step), loss)
-	}
-}
-
-func (c *lossCurve) epoch(step int, mean float64) {
-	if c.live != nil {
-		c.live.Add(1, float64(step), mean)
-	}
-}
-
-func (c *lossCurve) done() {
-	if c.live != nil {
-		c.live.Done()
-	}
+	return "Training " + name
 }
 
 // shortName is a backend's name in one lower-case word, e.g. "go" or "xla".

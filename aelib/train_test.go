@@ -5,28 +5,40 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/loss"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 )
 
 func TestConfigValidate(t *testing.T) {
-	ok := DefaultConfig()
+	ok := Config{Epochs: 20, Batch: 64, LR: 0.001, HalveAfter: 10, Seed: 42}
 	tests := []struct {
 		name string
 		edit func(c *Config)
-		want string // "" = valid
+		want string // the whole error message; "" = valid
 	}{
-		{"default", func(c *Config) {}, ""},
-		{"batch=n", func(c *Config) { c.Batch = 1000 }, ""},
-		{"noise", func(c *Config) { c.Noise = 0.5 }, ""},
+		{"lecture", func(c *Config) {}, ""},
+		{"batch = n", func(c *Config) { c.Batch = 1000 }, ""},
+		{"batch 1", func(c *Config) { c.Batch = 1 }, ""},
+		{"max epochs", func(c *Config) { c.Epochs = 10000 }, ""},
+		{"lr 1", func(c *Config) { c.LR = 1 }, ""},
 		{"never halve", func(c *Config) { c.HalveAfter = 0 }, ""},
+		{"options", func(c *Config) { c.Retrain, c.Quiet, c.NoCurve = true, true, true }, ""},
 		{"epochs 0", func(c *Config) { c.Epochs = 0 }, "aelib: epochs 0 invalid: must be 1..10000"},
-		{"batch 0", func(c *Config) { c.Batch = 0 }, "aelib: batch 0 invalid: must be 1..1000"},
-		{"batch > n", func(c *Config) { c.Batch = 1001 }, "aelib: batch 1001 invalid: must be 1..1000"},
-		{"lr 0", func(c *Config) { c.LR = 0 }, "aelib: lr 0 invalid: must be a number in (0, 1]"},
-		{"lr NaN", func(c *Config) { c.LR = math.NaN() }, "aelib: lr NaN invalid"},
-		{"lr 2", func(c *Config) { c.LR = 2 }, "aelib: lr 2 invalid"},
+		{"epochs -3", func(c *Config) { c.Epochs = -3 }, "aelib: epochs -3 invalid: must be 1..10000"},
+		{"epochs 10001", func(c *Config) { c.Epochs = 10001 }, "aelib: epochs 10001 invalid: must be 1..10000"},
+		{"batch 0", func(c *Config) { c.Batch = 0 }, "aelib: batch 0 invalid: must be 1..1000 (the number of training images)"},
+		{"batch > n", func(c *Config) { c.Batch = 1001 }, "aelib: batch 1001 invalid: must be 1..1000 (the number of training images)"},
+		{"lr 0", func(c *Config) { c.LR = 0 }, "aelib: lr 0 invalid: must be a number in (0, 1], e.g. 0.001"},
+		{"lr negative", func(c *Config) { c.LR = -0.01 }, "aelib: lr -0.01 invalid: must be a number in (0, 1], e.g. 0.001"},
+		{"lr 2", func(c *Config) { c.LR = 2 }, "aelib: lr 2 invalid: must be a number in (0, 1], e.g. 0.001"},
+		{"lr NaN", func(c *Config) { c.LR = math.NaN() }, "aelib: lr NaN invalid: must be a number in (0, 1], e.g. 0.001"},
+		{"lr +Inf", func(c *Config) { c.LR = math.Inf(1) }, "aelib: lr +Inf invalid: must be a number in (0, 1], e.g. 0.001"},
 		{"halve -1", func(c *Config) { c.HalveAfter = -1 }, "aelib: halve_after -1 invalid: must be 0 (never) or an epoch ≥ 1"},
-		{"noise -0.1", func(c *Config) { c.Noise = -0.1 }, "aelib: noise -0.1 invalid: must be 0..1"},
-		{"noise 3", func(c *Config) { c.Noise = 3 }, "aelib: noise 3 invalid"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -39,151 +51,429 @@ func TestConfigValidate(t *testing.T) {
 				}
 				return
 			}
-			if err == nil || !strings.HasPrefix(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
-				t.Fatalf("Validate error %v, want one line starting %q", err, tc.want)
+			if err == nil {
+				t.Fatalf("Validate accepted %+v, want %q", c, tc.want)
+			}
+			if err.Error() != tc.want {
+				t.Errorf("Validate error\n got %q\nwant %q", err, tc.want)
+			}
+			if _, ok := err.(*Error); !ok {
+				t.Errorf("Validate error is a %T, want *Error", err)
 			}
 		})
 	}
 }
 
 func TestLRSchedule(t *testing.T) {
-	c := DefaultConfig()
-	for epoch, want := range map[int]float64{1: 1e-3, 10: 1e-3, 11: 5e-4, 20: 5e-4} {
-		if got := c.LRAt(epoch); got != want {
-			t.Errorf("LRAt(%d) = %g, want %g", epoch, got, want)
+	tests := []struct {
+		halveAfter, epoch int
+		want              float64
+	}{
+		{10, 1, 1e-3},
+		{10, 10, 1e-3},
+		{10, 11, 5e-4},
+		{10, 20, 5e-4},
+		{10, 100, 5e-4}, // halved once, not again every 10 epochs
+		{1, 1, 1e-3},
+		{1, 2, 5e-4},
+		{0, 1, 1e-3}, // 0 = never
+		{0, 10000, 1e-3},
+	}
+	for _, tc := range tests {
+		c := Config{Epochs: 20, Batch: 64, LR: 1e-3, HalveAfter: tc.halveAfter}
+		if got := c.lrAt(tc.epoch); got != tc.want {
+			t.Errorf("HalveAfter %d: lrAt(%d) = %g, want %g", tc.halveAfter, tc.epoch, got, tc.want)
 		}
 	}
-	c.HalveAfter = 0
-	if got := c.LRAt(20); got != 1e-3 {
-		t.Errorf("HalveAfter 0: LRAt(20) = %g", got)
-	}
 }
 
-// TestFitLowersLoss trains the reference AE for one epoch on 2,000 digits.
-func TestFitLowersLoss(t *testing.T) {
-	d := mlDigits(t, 2000)
-	ae, err := ReferenceAE(mlBackend(t))
+// TestTrainLowersLoss trains the small AE for three epochs on 600 digits
+// and checks the loss, the History and the test error of every epoch.
+func TestTrainLowersLoss(t *testing.T) {
+	train, test := digits(t, 600, 200)
+	ae := smallAE(t, "lowers")
+	before, err := ae.MSE(train)
 	if err != nil {
 		t.Fatal(err)
 	}
-	before, err := ae.MSE(d)
+	cfg := quiet(3)
+	h, err := ae.Train(train, test, cfg, ae.Step)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := ae.Fit(d, mlQuiet(1))
+	after, err := ae.MSE(train)
 	if err != nil {
 		t.Fatal(err)
 	}
-	after, err := ae.MSE(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("per-pixel MSE before %.4f, after one epoch %.4f; steps %.4f … %.4f; %.0f images/s",
-		before, after, h.Steps[0], h.Steps[len(h.Steps)-1], h.ImagesPerSecond)
-	if len(h.Steps) != 32 || len(h.Epoch) != 1 { // 2000/64 = 31 full batches + one of 16
-		t.Errorf("%d steps, %d epochs; want 32 and 1", len(h.Steps), len(h.Epoch))
-	}
+	t.Logf("per-pixel MSE before %.4f, after %.4f; epochs %.4f; test %.4f", before, after, h.Epoch, h.Test)
 	if !(after < 0.8*before) {
-		t.Errorf("MSE %.4f → %.4f: want a drop of at least 20%%", before, after)
+		t.Errorf("training MSE %.4f → %.4f: want a drop of at least 20%%", before, after)
 	}
-	if last := h.Steps[len(h.Steps)-1]; !(last < h.Steps[0]) {
-		t.Errorf("step loss %.4f → %.4f did not fall", h.Steps[0], last)
+	// 600 images in batches of 32: 18 full batches and one of 24.
+	if h.StepsPerEpoch != 19 || len(h.Steps) != 3*19 || len(h.Epoch) != 3 {
+		t.Errorf("%d steps/epoch, %d steps, %d epochs; want 19, 57, 3", h.StepsPerEpoch, len(h.Steps), len(h.Epoch))
+	}
+	for e := range h.Epoch {
+		sum := 0.0
+		for i, l := range h.Steps[19*e : 19*(e+1)] {
+			sum += l * float64(min(32, 600-32*i))
+		}
+		if want := sum / 600; math.Abs(h.Epoch[e]-want) > 1e-12 {
+			t.Errorf("epoch %d mean %.6f, want the batch-size weighted mean %.6f", e+1, h.Epoch[e], want)
+		}
+	}
+	if !(h.Epoch[2] < h.Epoch[1] && h.Epoch[1] < h.Epoch[0]) {
+		t.Errorf("epoch losses %.4f do not fall", h.Epoch)
+	}
+	if len(h.Test) != 3 {
+		t.Fatalf("History.Test has %d values, want one per epoch (3)", len(h.Test))
+	}
+	if mse, err := ae.MSE(test); err != nil || h.Test[2] != mse {
+		t.Errorf("last test error %.6f, want the test MSE after training %.6f (%v)", h.Test[2], mse, err)
+	}
+	if !(h.Test[2] < h.Test[0]) {
+		t.Errorf("test error %.4f does not fall", h.Test)
+	}
+	if h.Images != 600 || h.Loss != "per-pixel MSE" || h.Backend != BackendName() || h.Config != cfg ||
+		!(h.Seconds > 0) || h.Final() != h.Epoch[2] || ae.History != h {
+		t.Errorf("History = %+v", *h)
+	}
+
+	// A second Train continues from the trained weights; without test digits
+	// nothing is measured.
+	h2, err := ae.Train(train, nil, quiet(1), ae.Step)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(h2.Epoch[0] < h.Epoch[0]) {
+		t.Errorf("second Train starts at %.4f, not below the first's %.4f", h2.Epoch[0], h.Epoch[0])
+	}
+	if len(h2.Test) != 0 {
+		t.Errorf("History.Test %v without test digits", h2.Test)
 	}
 }
 
-func TestFitSeeds(t *testing.T) {
-	d := mlDigits(t, 600)
-	run := func(seed int64, noise float64) []float64 {
-		ae := mlSmallAE(t, "seeded")
-		cfg := mlQuiet(2)
-		cfg.Seed, cfg.Noise = seed, noise
-		h, err := ae.Fit(d, cfg)
+// TestTrainOutput: the progress lines (TestQuick shows none when Quiet).
+func TestTrainOutput(t *testing.T) {
+	train, test := digits(t, 100, 50)
+	cfg := quiet(2)
+	cfg.Quiet = false
+	ae := smallAE(t, "talks")
+	out := captureStdout(t, func() {
+		if _, err := ae.Train(train, test, cfg, ae.Step); err != nil {
+			t.Error(err)
+		}
+	})
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	wantFirst := "training talks: 100 images, epochs=2 batch=32 lr=0.005 (never halved) seed=42, 4 batches/epoch, backend " + BackendName()
+	if len(lines) != 4 || lines[0] != wantFirst ||
+		!strings.HasPrefix(lines[1], "epoch  1/2  lr 0.005   per-pixel MSE 0.") || !strings.Contains(lines[1], ", test 0.") ||
+		!strings.HasPrefix(lines[2], "epoch  2/2") ||
+		!strings.HasPrefix(lines[3], "training talks: done in ") {
+		t.Errorf("output:\n%s\nwant 4 lines, the first %q", out, wantFirst)
+	}
+}
+
+// TestTrainSeeds: equal seeds give equal runs, other seeds other runs, for
+// the AE (also when it was used, so its weights drawn, before training) and
+// for a model made with NewModel, whose weights the step creates.
+func TestTrainSeeds(t *testing.T) {
+	train, _ := digits(t, 300, 0)
+	run := func(t *testing.T, kind string, seed int64) []float64 {
+		t.Helper()
+		cfg := quiet(1)
+		cfg.Seed = seed
+		var h *History
+		var err error
+		switch kind {
+		case "AE", "AE used":
+			ae := smallAE(t, "seeded")
+			if kind == "AE used" { // draws the weights from DefaultSeed: Train must draw them again
+				if _, err := ae.Encode(train.X[:Pixels]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			h, err = ae.Train(train, nil, cfg, ae.Step)
+		case "classifier":
+			m := newClassifier(t)
+			h, err = m.Train(train, nil, cfg, classifierStep)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
 		return h.Steps
 	}
+	type key struct {
+		kind string
+		seed int64
+	}
+	reference := map[key][]float64{} // the first run of each kind and seed
 	tests := []struct {
 		name         string
+		kindA, kindB string
 		seedA, seedB int64
-		noise        float64
 		same         bool
 	}{
-		{"same seed", 42, 42, 0, true},
-		{"other seed", 42, 43, 0, false},
-		{"same seed, denoising", 7, 7, 0.5, true},
+		{"AE, same seed", "AE", "AE", 42, 42, true},
+		{"AE, other seed", "AE", "AE", 42, 43, false},
+		{"AE used before training, same seed", "AE", "AE used", 42, 42, true},
+		{"NewModel classifier, same seed", "classifier", "classifier", 42, 42, true},
+		{"NewModel classifier, other seed", "classifier", "classifier", 42, 43, false},
 	}
 	for _, tc := range tests {
-		a, b := run(tc.seedA, tc.noise), run(tc.seedB, tc.noise)
-		if got := slices.Equal(a, b); got != tc.same {
-			t.Errorf("%s: losses equal = %v, want %v (first %v vs %v)", tc.name, got, tc.same, a[:3], b[:3])
+		t.Run(tc.name, func(t *testing.T) {
+			ka := key{tc.kindA, tc.seedA}
+			a, ok := reference[ka]
+			if !ok {
+				a = run(t, tc.kindA, tc.seedA)
+				reference[ka] = a
+			}
+			b := run(t, tc.kindB, tc.seedB) // a run of its own, never one from reference
+			if got := slices.Equal(a, b); got != tc.same {
+				t.Errorf("step losses equal = %v, want %v (first %.6f vs %.6f)", got, tc.same, a[:3], b[:3])
+			}
+		})
+	}
+}
+
+// classifierStep is a training step as a notebook writes one for a
+// classifier: a Linear head of 10 logits over the images, the cross-entropy
+// with the labels, Adam. It shows that Train serves losses other than MSE.
+func classifierStep(scope *model.Scope, images, labels *graph.Node) *graph.Node {
+	logits := Linear(scope.In("head"), images, 10)
+	l := loss.SparseCategoricalCrossEntropyLogits([]*graph.Node{graph.ExpandAxes(labels, -1)}, []*graph.Node{logits})
+	optimizer.Adam().Done().UpdateGraph(scope, images.Graph(), l)
+	return l
+}
+
+// newClassifier returns an empty model for classifierStep whose TestError
+// is its error rate.
+func newClassifier(t testing.TB) *Model {
+	t.Helper()
+	m, err := NewModel("digits", "a linear classifier", "cross-entropy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.TestError = func(d *Digits) (float64, error) {
+		acc, err := accuracy(m, d)
+		return 1 - acc, err
+	}
+	return m
+}
+
+// accuracy is the fraction of d that classifierStep's head labels right.
+func accuracy(m *Model, d *Digits) (float64, error) {
+	var pred []int32
+	err := safely("classifying", func() error {
+		e, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, x *graph.Node) *graph.Node {
+			return graph.ArgMax(Linear(scope.In("head"), x, 10), -1, dtypes.Int32)
+		})
+		if err != nil {
+			return err
+		}
+		defer e.Finalize()
+		y, err := e.Call1(tensors.FromFlatDataAndDimensions(d.X, d.Len(), Pixels))
+		if err != nil {
+			return err
+		}
+		pred, err = tensors.CopyFlatData[int32](y)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	right := 0
+	for i, p := range pred {
+		if int(p) == d.Labels[i] {
+			right++
 		}
 	}
+	return float64(right) / float64(d.Len()), nil
 }
 
-// TestFitAfterUse: encoding before Fit must not change what Fit does.
-func TestFitAfterUse(t *testing.T) {
-	d := mlDigits(t, 300)
-	a := mlSmallAE(t, "a")
-	ha, err := a.Fit(d, mlQuiet(1))
+// TestTrainClassifier trains a linear classifier through the same loop as
+// the AE, with a cross-entropy step written here.
+func TestTrainClassifier(t *testing.T) {
+	train, test := digits(t, 1000, 500)
+	m := newClassifier(t)
+	h, err := m.Train(train, test, quiet(3), classifierStep)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := mlSmallAE(t, "b")
-	if _, _, err := b.Encode(d.X[:Pixels]); err != nil {
-		t.Fatal(err)
-	}
-	cfg := mlQuiet(1)
-	hb, err := b.Fit(d, cfg)
+	acc, err := accuracy(m, test)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(ha.Steps, hb.Steps) {
-		t.Errorf("Fit after Encode differs: %v vs %v", ha.Steps[:3], hb.Steps[:3])
+	t.Logf("cross-entropy per epoch %.4f, test error %.4f, held-out accuracy %.3f", h.Epoch, h.Test, acc)
+	// With small initial weights the first loss is close to ln 10 (10 equally likely classes).
+	if first := h.Steps[0]; math.Abs(first-math.Log(10)) > 0.5 {
+		t.Errorf("first cross-entropy %.3f, want ≈ ln 10 = 2.303", first)
 	}
-	// A second Fit continues from the trained weights.
-	hc, err := b.Fit(d, cfg)
-	if err != nil {
-		t.Fatal(err)
+	if !(h.Epoch[2] < h.Epoch[0]) || !(h.Epoch[2] < 1) {
+		t.Errorf("cross-entropy per epoch %.4f: want it to fall below 1", h.Epoch)
 	}
-	if !(hc.Epoch[0] < hb.Epoch[0]) {
-		t.Errorf("second Fit epoch mse %.4f not below first %.4f", hc.Epoch[0], hb.Epoch[0])
+	if acc < 0.7 {
+		t.Errorf("held-out accuracy %.3f, want clearly above chance (0.1): ≥ 0.7", acc)
+	}
+	if len(h.Test) != 3 || h.Test[2] != 1-acc {
+		t.Errorf("History.Test %v, want 3 error rates ending in %.4f", h.Test, 1-acc)
+	}
+	if h.Loss != "cross-entropy" {
+		t.Errorf("History.Loss %q", h.Loss)
 	}
 }
 
-func TestFitErrors(t *testing.T) {
-	ae := mlSmallAE(t, "errs")
-	d := mlDigits(t, 100)
+// TestTrainErrors: bad input and bad steps give errors, not panics, and a
+// failed Train leaves History alone.
+func TestTrainErrors(t *testing.T) {
+	train, test := digits(t, 100, 20)
+	perImage := func(scope *model.Scope, x, _ *graph.Node) *graph.Node {
+		y := loopDecoder(scope.In("decoder"), loopEncoder(graph.Tanh)(scope.In("encoder"), x))
+		perImage := graph.ReduceMean(graph.Square(graph.Sub(y, x)), -1) // [B]: not reduced to a scalar
+		optimizer.Adam().Done().UpdateGraph(scope, x.Graph(), graph.ReduceAllMean(perImage))
+		return perImage
+	}
+	badShapes := func(scope *model.Scope, x, _ *graph.Node) *graph.Node {
+		return graph.ReduceAllMean(graph.Add(Linear(scope.In("dense"), x, 5), Linear(scope.In("other"), x, 3)))
+	}
+	// A linear map 784→784 trained on the sum of squared errors by plain
+	// gradient descent: with lr 1 every step overshoots more, the loss
+	// grows beyond float32.
+	diverges := func(scope *model.Scope, x, _ *graph.Node) *graph.Node {
+		y := Linear(scope.In("dense"), x, Pixels)
+		l := graph.ReduceAllSum(graph.Square(graph.Sub(y, x)))
+		optimizer.StochasticGradientDescent().WithDecay(false).Done().UpdateGraph(scope, x.Graph(), l)
+		return l
+	}
+	hugeLR := quiet(5)
+	hugeLR.LR = 1
 	tests := []struct {
-		name string
-		d    *Digits
-		edit func(c *Config)
-		want string
+		name        string
+		train, test *Digits
+		cfg         Config
+		step        Step
+		want        []string // all in the one-line error
 	}{
-		{"batch 0", d, func(c *Config) { c.Batch = 0 }, "aelib: batch 0 invalid: must be 1..100"},
-		{"epochs -1", d, func(c *Config) { c.Epochs = -1 }, "aelib: epochs -1 invalid"},
-		{"nil data", nil, func(c *Config) {}, "aelib: digits nil"},
-		{"ragged data", &Digits{X: make([]float32, 10), Labels: []int{1}}, func(c *Config) {}, "aelib: digits invalid"},
+		{"nil digits", nil, test, quiet(1), nil, []string{"aelib: digits nil: load them with aelib.LoadMNIST"}},
+		{"ragged digits", &Digits{X: make([]float32, 10), Labels: []int{1}}, nil, quiet(1), nil, []string{"aelib: digits invalid: 1 labels but 10 pixel values"}},
+		{"ragged test digits", train, &Digits{X: make([]float32, Pixels), Labels: []int{1, 2}}, quiet(1), nil, []string{"aelib: digits invalid: 2 labels but 784 pixel values"}},
+		{"no digits", &Digits{}, nil, quiet(1), nil, []string{"aelib: digits invalid: 0 labels"}},
+		{"batch 0", train, nil, func() Config { c := quiet(1); c.Batch = 0; return c }(), nil, []string{"aelib: batch 0 invalid: must be 1..100"}},
+		{"epochs 0", train, nil, quiet(0), nil, []string{"aelib: epochs 0 invalid"}},
+		{"nil step", train, nil, quiet(1), nil, []string{"aelib: train errs: step is nil"}},
+		{"non-scalar loss", train, nil, quiet(1), perImage, []string{"aelib: training errs: ", "the step returned a loss of shape (Float32)[32]: it must return a scalar"}},
+		{"step panics", train, nil, quiet(1), badShapes, []string{"aelib: training errs: "}},
+		{"loss explodes", train, nil, hugeLR, diverges, []string{"aelib: training errs: epoch ", ", step ", ": loss is ", ": lower the learning rate (lr=1)"}},
 	}
 	for _, tc := range tests {
-		c := mlQuiet(1)
-		tc.edit(&c)
-		_, err := ae.Fit(tc.d, c)
-		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
-			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			ae := smallAE(t, "errs")
+			var err error
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("Train panicked: %v", r)
+					}
+				}()
+				_, err = ae.Train(tc.train, tc.test, tc.cfg, tc.step)
+			}()
+			if err == nil {
+				t.Fatalf("no error, want %q", tc.want)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error of several lines: %q", err)
+			}
+			if ae.History != nil {
+				t.Errorf("a failed Train set History")
+			}
+		})
 	}
 }
 
-func TestQuickMode(t *testing.T) {
-	t.Setenv(QuickEnv, "1")
-	d := mlDigits(t, 2500)
-	ae := mlSmallAE(t, "quick")
-	h, err := ae.Fit(d, mlQuiet(20))
-	if err != nil {
-		t.Fatal(err)
+// TestQuick: AELIB_QUICK=1 reduces epochs, training and test images (and a
+// batch larger than what is left) and says what it changed.
+func TestQuick(t *testing.T) {
+	for v, want := range map[string]bool{"1": true, "true": true, "": false, "0": false, "yes": false} {
+		t.Setenv(QuickEnv, v)
+		if Quick() != want {
+			t.Errorf("%s=%q: Quick() = %v", QuickEnv, v, !want)
+		}
 	}
-	if h.Images != QuickImages || len(h.Epoch) != QuickEpochs || h.Config.Epochs != QuickEpochs {
-		t.Errorf("quick: %d images, %d epochs (config %d); want %d and %d", h.Images, len(h.Epoch), h.Config.Epochs, QuickImages, QuickEpochs)
+
+	tr, te := digits(t, 2500, 1500)
+	tests := []struct {
+		name          string
+		quick         string
+		epochs, batch int
+		nTrain, nTest int // nTest 0: no test digits
+		wantOut       string
+		wantEpochs    int
+		wantTrain     int
+		wantTest      int
+		wantBatch     int
+	}{
+		{"all reduced", "1", 20, 64, 2500, 1500,
+			"AELIB_QUICK=1: epochs 20→2, training images 2500→2000, test images 1500→1000\n", 2, 2000, 1000, 64},
+		{"batch reduced too", "1", 3, 2200, 2500, 0,
+			"AELIB_QUICK=1: epochs 3→2, training images 2500→2000, batch 2200→2000\n", 2, 2000, 0, 2000},
+		{"already small", "1", 1, 64, 500, 100, "", 1, 500, 100, 64},
+		{"not quick", "", 20, 64, 2500, 1500, "", 20, 2500, 1500, 64},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(QuickEnv, tc.quick)
+			cfg := quiet(tc.epochs)
+			cfg.Batch = tc.batch
+			var test *Digits
+			if tc.nTest > 0 {
+				test = te.Head(tc.nTest)
+			}
+			var gotTrain, gotTest *Digits
+			var got Config
+			out := captureStdout(t, func() {
+				var err error
+				gotTrain, gotTest, got, err = prepare(tr.Head(tc.nTrain), test, cfg)
+				if err != nil {
+					t.Error(err)
+				}
+			})
+			if out != tc.wantOut {
+				t.Errorf("printed %q, want %q", out, tc.wantOut)
+			}
+			nTest := 0
+			if gotTest != nil {
+				nTest = gotTest.Len()
+			}
+			if got.Epochs != tc.wantEpochs || gotTrain.Len() != tc.wantTrain || nTest != tc.wantTest || got.Batch != tc.wantBatch {
+				t.Errorf("epochs %d, %d training and %d test images, batch %d; want %d, %d, %d, %d",
+					got.Epochs, gotTrain.Len(), nTest, got.Batch, tc.wantEpochs, tc.wantTrain, tc.wantTest, tc.wantBatch)
+			}
+		})
+	}
+
+	// Train uses what prepare gives and says so, even when Quiet.
+	t.Setenv(QuickEnv, "1")
+	ae := smallAE(t, "quick")
+	var h *History
+	out := captureStdout(t, func() {
+		var err error
+		if h, err = ae.Train(tr.Head(2100), te.Head(1200), quiet(5), ae.Step); err != nil {
+			t.Error(err)
+		}
+	})
+	if h == nil {
+		t.FailNow()
+	}
+	if out != "AELIB_QUICK=1: epochs 5→2, training images 2100→2000, test images 1200→1000\n" {
+		t.Errorf("Train printed %q", out)
+	}
+	if h.Images != QuickImages || len(h.Epoch) != QuickEpochs || h.Config.Epochs != QuickEpochs || len(h.Test) != QuickEpochs {
+		t.Errorf("quick run: %d images, %d epochs (config %d), %d test errors; want %d, %d", h.Images, len(h.Epoch),
+			h.Config.Epochs, len(h.Test), QuickImages, QuickEpochs)
 	}
 }

@@ -1,0 +1,305 @@
+package aelib
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"slices"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	vgdraw "gonum.org/v1/plot/vg/draw"
+)
+
+// Series is one line of Curves: Y against X, where X nil means 1, 2, …, len(Y) (epochs count from 1).
+type Series struct {
+	Name string // its legend entry; "" for none
+	X, Y []float64
+}
+
+// CurveOptions configures Curves.
+type CurveOptions struct {
+	Title, XLabel, YLabel string
+	LogY                  bool // a log-scale y axis (every y must be > 0); the y label gets " (log scale)"
+}
+
+// Curves draws each series as a line in its own colour, with a dot on each point when it has few.
+func Curves(o CurveOptions, series ...Series) (fig *Figure, err error) {
+	defer figCatch("curves", &err)
+	return figRender(curvesPlot(o, series))
+}
+
+// curvesPlot builds the plot of Curves.
+func curvesPlot(o CurveOptions, series []Series) (*plot.Plot, error) {
+	p := figPlot(o.Title, o.XLabel, o.YLabel)
+	whole := true // every x is a whole number: epochs, code sizes
+	for k, s := range series {
+		if s.X != nil && len(s.X) != len(s.Y) {
+			return nil, errorf("curves series %d (%q) x length %d invalid: must be %d (one per y) or nil", k, s.Name, len(s.X), len(s.Y))
+		}
+		xys := make(plotter.XYs, len(s.Y))
+		for i, y := range s.Y {
+			x := float64(i + 1)
+			if s.X != nil {
+				x = s.X[i]
+			}
+			if !finite(x) || !finite(y) || o.LogY && y <= 0 {
+				return nil, errorf("curves point %d (%v, %v) of series %d (%q) invalid: must be finite, with y > 0 on a log scale", i, x, y, k, s.Name)
+			}
+			whole = whole && x == math.Trunc(x)
+			xys[i] = plotter.XY{X: x, Y: y}
+		}
+		addLine(p, s.Name, xys, palette[k%len(palette)], 2, true)
+	}
+	chartAxes(p, o.LogY, whole)
+	return p, nil
+}
+
+// lossChart draws a training's loss against epochs: every step's loss as a thin, light line (step i, counted
+// from 0, at x = (i+1)/stepsPerEpoch), the mean of each epoch at x = 1..E ("training, mean of the epoch"), and,
+// when test is not empty, the test error after each epoch at x = 1..len(test) ("test digits"). Log-scale y
+// labelled ylabel (e.g. "per-pixel MSE"), x labelled "epoch", the given title.
+func lossChart(title, ylabel string, steps []float64, stepsPerEpoch float64, epochMeans, test []float64) (fig *Figure, err error) {
+	defer figCatch("loss chart", &err)
+	return figRender(lossPlot(title, ylabel, steps, stepsPerEpoch, epochMeans, test))
+}
+
+// lossPlot builds the plot of lossChart. Values a log axis cannot show
+// (≤ 0, NaN, ±Inf) are left out.
+func lossPlot(title, ylabel string, steps []float64, stepsPerEpoch float64, epochMeans, test []float64) (*plot.Plot, error) {
+	if !(stepsPerEpoch > 0) || math.IsInf(stepsPerEpoch, 1) {
+		return nil, errorf("loss chart steps per epoch %v invalid: must be a positive number", stepsPerEpoch)
+	}
+	line := func(ys []float64, x func(i int) float64) plotter.XYs {
+		var xys plotter.XYs
+		for i, y := range ys {
+			if y > 0 && !math.IsInf(y, 1) {
+				xys = append(xys, plotter.XY{X: x(i), Y: y})
+			}
+		}
+		return xys
+	}
+	epochX := func(i int) float64 { return float64(i + 1) }
+	p := figPlot(title, "epoch", ylabel)
+	addLine(p, "training, each step", line(steps, func(i int) float64 { return float64(i+1) / stepsPerEpoch }), stepColour, 1, false)
+	addLine(p, "training, mean of the epoch", line(epochMeans, epochX), palette[0], 2, true)
+	addLine(p, "test digits", line(test, epochX), palette[1], 2, true)
+	chartAxes(p, true, true)
+	p.X.Min = 0
+	p.X.Max = max(1, float64(len(epochMeans)), float64(len(test)), math.Ceil(float64(len(steps))/stepsPerEpoch-1e-9))
+	return p, nil
+}
+
+// stepColour is the light blue of the loss of each step (tab20's partner of palette[0]).
+var stepColour = color.RGBA{0xae, 0xc7, 0xe8, 0xff}
+
+// addLine adds xys to p as a line of colour col, width pixels wide, with a
+// dot on each point when dots is set and there are at most 25, named in the
+// legend unless name is "".
+func addLine(p *plot.Plot, name string, xys plotter.XYs, col color.Color, width float64, dots bool) {
+	if len(xys) == 0 {
+		return
+	}
+	l := &plotter.Line{XYs: xys, LineStyle: vgdraw.LineStyle{Color: col, Width: figPx(width)}}
+	p.Add(l)
+	thumbs := []plot.Thumbnailer{l}
+	if dots && len(xys) <= 25 {
+		s := &plotter.Scatter{XYs: xys, GlyphStyle: vgdraw.GlyphStyle{Color: col, Radius: figPx(3.5), Shape: vgdraw.CircleGlyph{}}}
+		p.Add(s)
+		thumbs = append(thumbs, s)
+	}
+	if name != "" {
+		p.Legend.Add(name, thumbs...)
+	}
+}
+
+// chartAxes finishes the axes of a line chart once its lines are in:
+// readable ticks (whole numbers on x when wholeX), a log-scale y axis when
+// logY, and a valid range when there is no data.
+func chartAxes(p *plot.Plot, logY, wholeX bool) {
+	p.X.Tick.Marker = linTicks{max: 10, whole: wholeX}
+	p.Y.Tick.Marker = linTicks{max: 6}
+	if math.IsInf(p.X.Min, 1) { // no data
+		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
+	}
+	if !logY {
+		return
+	}
+	p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, logTicks{}
+	p.Y.Label.Text += " (log scale)"
+	switch {
+	case !(p.Y.Min > 0):
+		p.Y.Min, p.Y.Max = 0.01, 1
+	case p.Y.Min == p.Y.Max:
+		p.Y.Min, p.Y.Max = p.Y.Min/2, p.Y.Max*2
+	}
+}
+
+// Bar is one bar of Bars: a value, or the mean of several runs and their standard deviation.
+type Bar struct {
+	Label     string
+	Mean, Std float64 // Std is 0 for a single run
+}
+
+// Bars draws one bar per value with its number above it; a bar with Std > 0 gets an error bar and "mean ± std".
+func Bars(title, ylabel string, bars ...Bar) (fig *Figure, err error) {
+	defer figCatch("bars", &err)
+	if len(bars) == 0 {
+		return nil, errorf("bar count 0 invalid: need at least one bar")
+	}
+	p := figPlot(title, "", ylabel)
+	errs := &plotter.YErrorBars{LineStyle: vgdraw.LineStyle{Color: color.Black, Width: figPx(1.5)}, CapWidth: figPx(14)}
+	labels := &plotter.Labels{Offset: vg.Point{Y: figPx(6)}}
+	names := make([]string, len(bars))
+	w := figPx(min(120, 420/float64(len(bars))))
+	for i, b := range bars {
+		if !finite(b.Mean) || !finite(b.Std) || b.Std < 0 {
+			return nil, errorf("bar %d (%q) %v ± %v invalid: need a finite mean and std ≥ 0", i, b.Label, b.Mean, b.Std)
+		}
+		x := float64(i)
+		names[i] = b.Label
+		p.Add(&plotter.BarChart{Values: plotter.Values{b.Mean}, Width: w, XMin: x, Color: palette[i%len(palette)]})
+		if b.Std > 0 {
+			errs.XYs = append(errs.XYs, plotter.XY{X: x, Y: b.Mean})
+			errs.YErrors = append(errs.YErrors, struct{ Low, High float64 }{b.Std, b.Std})
+		}
+		labels.XYs = append(labels.XYs, plotter.XY{X: x, Y: max(0, b.Mean+b.Std)})
+		labels.Labels = append(labels.Labels, barLabel(b))
+		p.Y.Min, p.Y.Max = min(p.Y.Min, 0, b.Mean-b.Std), max(p.Y.Max, 0, b.Mean+b.Std)
+	}
+	if len(errs.XYs) > 0 {
+		p.Add(errs)
+	}
+	labels.TextStyle = slices.Repeat([]text.Style{figText(figSans, 10, vgdraw.XCenter, vgdraw.YBottom)}, len(bars))
+	p.Add(labels)
+	p.NominalX(names...)
+	p.X.Tick.Label = figText(figSans, 11, vgdraw.XCenter, vgdraw.YTop)
+	p.X.Min, p.X.Max = -0.5, float64(len(bars))-0.5
+	p.Y.Tick.Marker = linTicks{max: 6}
+	if p.Y.Max == p.Y.Min {
+		p.Y.Max++
+	}
+	step := niceStep(p.Y.Max-p.Y.Min, 6) // the y axis ends on ticks
+	p.Y.Min, p.Y.Max = math.Floor(p.Y.Min/step)*step, math.Ceil(p.Y.Max/step)*step
+	return figRender(p, nil)
+}
+
+// barLabel is the number written above a bar: "mean ± std", or the value
+// alone for a single run (Std 0).
+func barLabel(b Bar) string {
+	if b.Std == 0 {
+		return fmt.Sprintf("%.4g", b.Mean)
+	}
+	return fmt.Sprintf("%.4g ± %.2g", b.Mean, b.Std)
+}
+
+// linTicks labels a linear axis every 1, 2 or 5 times a power of ten, in
+// at most max steps; whole keeps the step at 1 or more (epochs, sizes).
+type linTicks struct {
+	max   int
+	whole bool
+}
+
+// Ticks implements plot.Ticker.
+func (t linTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) || math.IsInf(hi-lo, 0) {
+		return nil
+	}
+	step := niceStep(hi-lo, t.max)
+	if t.whole {
+		step = max(step, 1)
+	}
+	decimals := max(0, int(-math.Floor(math.Log10(step)+1e-9)))
+	var ts []plot.Tick
+	for k := math.Ceil(lo/step - 1e-9); k*step <= hi+step*1e-9; k++ {
+		v := k * step
+		if v == 0 {
+			v = 0 // not -0
+		}
+		ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', decimals, 64)})
+	}
+	return ts
+}
+
+// niceStep is the step of 1, 2 or 5 times a power of ten that cuts span
+// into at most n steps.
+func niceStep(span float64, n int) float64 {
+	p := math.Pow(10, math.Floor(math.Log10(span/float64(n))))
+	for _, m := range []float64{1, 2, 5} {
+		if span/(m*p) <= float64(n) {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+// logTicks labels a log axis in plain decimals (0.02, not 2e-02): at 1,
+// 2, 3 and 5 × 10ⁿ within two decades, or at every 1..9 × 10ⁿ where that
+// gives fewer than three labels; 1, 2, 5 × 10ⁿ within four decades; powers
+// of ten beyond. Other multiples get unlabelled ticks. An axis too short
+// for three labels gets linTicks.
+type logTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(lo > 0 && hi > lo) {
+		return nil
+	}
+	var sets [][]int
+	switch span := math.Log10(hi / lo); {
+	case span < 2:
+		sets = [][]int{{1, 2, 3, 5}, {1, 2, 3, 4, 5, 6, 7, 8, 9}}
+	case span < 4:
+		sets = [][]int{{1, 2, 5}}
+	default:
+		sets = [][]int{{1}}
+	}
+	for _, labelled := range sets {
+		var ts []plot.Tick
+		n := 0
+		for e := int(math.Floor(math.Log10(lo))); e <= int(math.Ceil(math.Log10(hi))); e++ {
+			for m := 1; m <= 9; m++ {
+				v := float64(m) * math.Pow10(e)
+				if e < 0 {
+					v = float64(m) / math.Pow10(-e) // exact decimals: 3/100 is 0.03, 3*0.01 is not
+				}
+				if v < lo*(1-1e-9) || v > hi*(1+1e-9) {
+					continue
+				}
+				t := plot.Tick{Value: v}
+				if slices.Contains(labelled, m) {
+					t.Label = strconv.FormatFloat(v, 'f', -1, 64)
+					n++
+				}
+				ts = append(ts, t)
+			}
+		}
+		if n >= 3 {
+			return ts
+		}
+	}
+	return linTicks{max: 5}.Ticks(lo, hi)
+}
+
+// rowTicks marks image rows on DigitLine's pixel-index axis: a labelled
+// tick every 7 rows (196 values) and a minor tick at each row start.
+type rowTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (rowTicks) Ticks(lo, hi float64) []plot.Tick {
+	var ts []plot.Tick
+	for i := 0; i <= Pixels; i += 28 {
+		if float64(i) < lo || float64(i) > hi+1 {
+			continue
+		}
+		t := plot.Tick{Value: float64(i)}
+		if i%196 == 0 {
+			t.Label = strconv.Itoa(i)
+		}
+		ts = append(ts, t)
+	}
+	return ts
+}
