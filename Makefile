@@ -3,14 +3,14 @@
 #   make lab       set up once, then start JupyterLab on notebooks/ (PORT=8888, ARGS="..." passed through)
 #   make test      set up, then go vet + go test ./... (runs every notebook headless and in a browser)
 #   make lecture   run every notebook at full size into docs/lecture/, results into docs/results.{json,md}
-#   make setup     what lab, test and lecture share: Go tools in bin/, Python venv in .venv/, GoNB kernel, XLA
+#   make setup     what lab, test and lecture share: Go tools in bin/, Python venv in .venv/, GoNB kernel, lab settings, XLA
 #   make xla       install the XLA CPU plugin from PyPI into .xla/ (part of setup on Linux x86-64; NO_XLA=1 skips it)
 #   make bench     measure training and inference speed of the reference model on each backend
 #   make screenshots  run 00 and 02 in JupyterLab + chromium at full size (after make lecture) into docs/images/
 #   make clean     remove bin/, .venv/, .ci/browser/node_modules and test leftovers
 #
 # Everything is installed inside the repository: nothing goes to ~/.local or the system, except
-# Debian's chromium (apt-get), which only `make test` needs.
+# Debian's chromium and fonts (apt-get), which only `make test` needs.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -24,9 +24,13 @@ JUPYTER     := $(VENV)/bin/jupyter
 VENV_STAMP  := $(VENV)/.installed
 KERNEL_DIR  := $(VENV)/share/jupyter/kernels/gonb
 KERNEL_JSON := $(KERNEL_DIR)/kernel.json
+# JupyterLab's defaults for this project (read from <sys.prefix>/share/jupyter/lab/settings/).
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 TOOLS       := bin/gonb bin/goimports bin/gopls
 GO_BIN_DIR  := $(shell dirname "$$(command -v go)" 2>/dev/null)
 CHROMIUM    := /usr/bin/chromium
+# Debian packages for the browser test: chromium, and fonts for the Latin and Chinese text of the notebooks.
+BROWSER_PKGS := chromium fonts-liberation fonts-noto-cjk
 NODE_STAMP  := .ci/browser/node_modules/.package-lock.json
 SUDO        := $(if $(filter 0,$(shell id -u)),,sudo)
 ALLOW_ROOT  := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -37,7 +41,7 @@ NB_ENV := PATH="$(VENV)/bin:$(CURDIR)/bin:$$PATH" \
           AELIB_BROWSER_RUNNER="$(CURDIR)/.ci/browser/run.mjs" \
           AELIB_CHROMIUM="$(CHROMIUM)"
 
-.PHONY: help setup tools venv kernel xla browser lab test lecture bench screenshots clean
+.PHONY: help setup tools venv kernel lab-settings xla browser browser-fonts lab test lecture bench screenshots clean
 
 help:
 	@sed -n '3,10s/^# *//p' Makefile
@@ -49,12 +53,13 @@ help:
 XLA_SO  := .xla/pjrt_c_api_cpu_plugin.so
 XLA_OK  := $(and $(filter Linux,$(shell uname -s)),$(filter x86_64,$(shell uname -m)),$(if $(NO_XLA),,yes))
 
-setup: tools venv kernel $(if $(XLA_OK),xla)
+setup: tools venv kernel lab-settings $(if $(XLA_OK),xla)
 	@:
 
 tools: $(TOOLS)
 venv: $(VENV_STAMP)
 kernel: $(KERNEL_JSON)
+lab-settings: $(LAB_OVERRIDES)
 
 $(TOOLS) &: go.mod go.sum
 	@echo "==> tools: go install tool -> bin/gonb bin/goimports bin/gopls (versions from go.mod)"
@@ -77,6 +82,13 @@ $(KERNEL_JSON): $(TOOLS) $(VENV_STAMP) .ci/kernel_env.py
 	@"$(JUPYTER)" kernelspec list 2>/dev/null | grep -q '^ *gonb *$(KERNEL_DIR)$$' \
 		|| { echo "kernel gonb not visible to $(JUPYTER)" >&2; "$(JUPYTER)" kernelspec list >&2; exit 1; }
 
+# A newcomer's JupyterLab asks nothing on its first screen: no "get notified about official
+# Jupyter news?" pop-up (the setting is the schema's fetchNews: "true", "false" or "none" = ask).
+$(LAB_OVERRIDES): $(VENV_STAMP) Makefile
+	@echo "==> lab-settings: JupyterLab defaults (no news pop-up) -> .venv/share/jupyter/lab/settings/overrides.json"
+	@mkdir -p "$(dir $@)"
+	@printf '%s\n' '{' '  "@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}' '}' >"$@"
+
 xla: $(XLA_SO)
 
 $(XLA_SO): $(VENV_STAMP) .ci/requirements-xla.txt
@@ -87,15 +99,27 @@ $(XLA_SO): $(VENV_STAMP) .ci/requirements-xla.txt
 		&& test -f "$$so" && mkdir -p .xla && ln -sfn "$$so" $@
 	@touch -h $@
 
-# ---- browser: Debian chromium + pinned playwright-core (only for make test) --------------------
+# ---- browser: Debian chromium and fonts + pinned playwright-core (only for make test) ----------
 
-browser: $(CHROMIUM) $(NODE_STAMP)
+browser: $(CHROMIUM) browser-fonts $(NODE_STAMP)
+
+# apt-get install the Debian packages named in $(1), quietly (the log only on failure).
+APT_INSTALL = log=$$(mktemp); { $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	$(1); } >"$$log" 2>&1 || { cat "$$log" >&2; rm -f "$$log"; exit 1; }; rm -f "$$log"
 
 $(CHROMIUM):
-	@echo "==> browser: apt-get install chromium (Debian package)"
-	@log=$$(mktemp); { $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		chromium fonts-liberation; } >"$$log" 2>&1 || { cat "$$log" >&2; rm -f "$$log"; exit 1; }; rm -f "$$log"
+	@echo "==> browser: apt-get install $(BROWSER_PKGS) (Debian packages)"
+	@$(call APT_INSTALL,$(BROWSER_PKGS))
+
+# chromium may be there without all of BROWSER_PKGS (installed before fonts-noto-cjk joined them):
+# install what is missing. Without fonts-noto-cjk the notebooks' Chinese titles render as boxes.
+browser-fonts: $(CHROMIUM)
+	@missing=$$(for p in $(BROWSER_PKGS); do dpkg -s "$$p" >/dev/null 2>&1 || echo "$$p"; done); \
+	if [ -n "$$missing" ]; then \
+		echo "==> browser: apt-get install" $$missing "(Debian packages)"; \
+		$(call APT_INSTALL,$$missing); \
+	fi
 
 $(NODE_STAMP): .ci/browser/package.json .ci/browser/package-lock.json
 	@echo "==> browser: npm ci in .ci/browser (playwright-core, no browser download)"
@@ -107,7 +131,7 @@ $(NODE_STAMP): .ci/browser/package.json .ci/browser/package-lock.json
 lab: setup
 	@echo "==> lab: JupyterLab on notebooks/ at http://localhost:$(PORT)/lab (Ctrl+C to stop)"
 	@$(NB_ENV) "$(JUPYTER)" lab --notebook-dir=notebooks --port=$(PORT) $(ALLOW_ROOT) \
-		--ContentsManager.hide_globs="['__pycache__','*.pyc','.DS_Store','*~','*_test.go']" $(ARGS)
+		--ContentsManager.hide_globs="['__pycache__','*.pyc','.DS_Store','*~','*.go','nbcheck']" $(ARGS)
 
 test: setup browser
 	@echo "==> test: go vet ./..."

@@ -3,19 +3,22 @@
 # every notebooks/NN_*.ipynb in order, each in a fresh GoNB kernel, headless (nbconvert).
 # Writes docs/lecture/NN_*.ipynb (executed) and .html, and docs/results.json + docs/results.md
 # from the claims the notebooks record (aelib.Record appends them to $AELIB_RESULTS).
-# Fails if any notebook shows an error. Expects the venv's jupyter on PATH (the Makefile sets it).
+# Fails if any notebook shows an error (notebooks/nbcheck checks each executed notebook).
+# Expects the venv's jupyter on PATH (the Makefile sets it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out=docs/lecture
 cell_timeout=${AELIB_CELL_TIMEOUT:-1200}   # seconds per cell at full size
-python=.venv/bin/python
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/aelib-lecture.XXXXXX")
+cleanup_ckpt=
+trap 'rm -rf "$tmp"; [ -z "$cleanup_ckpt" ] || rm -rf "$cleanup_ckpt"' EXIT
+results="$tmp/results.jsonl"
+runlog="$tmp/runlog.tsv"
+nbcheck="$tmp/nbcheck"
+go build -o "$nbcheck" ./notebooks/nbcheck   # the checker, built once for the run
 mkdir -p "$out"
 rm -f "$out"/*.ipynb "$out"/*.html "$out"/*.log   # a lecture run rewrites all of it
-results=$(mktemp "${TMPDIR:-/tmp}/aelib-results.XXXXXX.jsonl")
-runlog=$(mktemp "${TMPDIR:-/tmp}/aelib-lecture.XXXXXX.tsv")
-cleanup_ckpt=
-trap 'rm -f "$results" "$runlog"; [ -z "$cleanup_ckpt" ] || rm -rf "$cleanup_ckpt"' EXIT
 unset AELIB_QUICK   # full settings
 export AELIB_RESULTS="$results"
 # Train from scratch in a fresh checkpoint directory (set AELIB_CHECKPOINTS to reuse one).
@@ -47,8 +50,8 @@ for nb in "${notebooks[@]}"; do
   secs=$(( $(date +%s) - start ))
   # Backend line and problems (errors, panics, figures missing) of the executed notebook.
   if [ -f "$out/$name.ipynb" ]; then
-    check=$("$python" .ci/results.py check "$out/$name.ipynb") || status="errors:"$'\n'"$check"
-    backend=$("$python" .ci/results.py backend "$out/$name.ipynb")
+    check=$("$nbcheck" check "$out/$name.ipynb" 2>&1) || status="errors:"$'\n'"$check"
+    backend=$("$nbcheck" backend "$out/$name.ipynb" 2>/dev/null) || backend="?"
     jupyter nbconvert --to html --output-dir "$out" "$out/$name.ipynb" >>"$log" 2>&1 \
       || status="html export failed (see $log)"
   else
@@ -61,7 +64,7 @@ for nb in "${notebooks[@]}"; do
 done
 total=$(( $(date +%s) - start_all ))
 
-"$python" .ci/results.py assemble "$results" "$runlog" "$total" docs/results.json docs/results.md
+"$nbcheck" results "$results" "$runlog" "$total" docs/results.json docs/results.md
 # Keep the models this run trained, so the notebooks in class load them instead of training again.
 if [ -n "$cleanup_ckpt" ] && [ $failed -eq 0 ]; then
   mkdir -p .checkpoints && cp -r "$AELIB_CHECKPOINTS"/. .checkpoints/

@@ -1,9 +1,3 @@
-// Package notebooks holds no code: its tests run the lecture's notebooks, headless with nbconvert
-// (notebooks_test.go) and in JupyterLab in a real browser (browser_test.go).
-//
-// They need the Jupyter set-up that `make test` creates (.venv with JupyterLab and the GoNB kernel,
-// .ci/browser with playwright-core, Debian's chromium). Run them with `make test`;
-// `go test -short ./...` skips them, and `go test ./aelib/...` never needs them.
 package notebooks
 
 import (
@@ -11,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	stdhtml "html"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -118,162 +111,121 @@ func lectureNotebooks(t *testing.T) []string {
 	return names
 }
 
-// notebook is the part of the .ipynb format the tests read.
-type notebook struct {
-	Cells []cell `json:"cells"`
-}
-
-type cell struct {
-	CellType string   `json:"cell_type"`
-	Source   multiStr `json:"source"`
-	Outputs  []output `json:"outputs"`
-}
-
-type output struct {
-	OutputType string              `json:"output_type"` // stream, display_data, execute_result, error
-	Name       string              `json:"name"`        // stdout or stderr, for streams
-	Text       multiStr            `json:"text"`
-	Data       map[string]multiStr `json:"data"`
-	EName      string              `json:"ename"`
-	EValue     string              `json:"evalue"`
-}
-
-// multiStr is a notebook string: either a string or a list of lines.
-type multiStr string
-
-func (m *multiStr) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		*m = multiStr(s)
-		return nil
-	}
-	var lines []string
-	if err := json.Unmarshal(b, &lines); err != nil {
-		// Non-text data (e.g. application/json): keep it raw.
-		*m = multiStr(b)
-		return nil
-	}
-	*m = multiStr(strings.Join(lines, ""))
-	return nil
-}
-
-func readNotebook(path string) (*notebook, error) {
-	b, err := os.ReadFile(path)
+// runNotebook executes file, a notebook in this directory, in a fresh GoNB kernel with nbconvert at
+// reduced size (AELIB_QUICK=1). The executed copy and nbconvert's log go to dir, the claims the
+// notebook records to dir/results.jsonl, and its checkpoints to ckpt (quick runs keep them away
+// from .checkpoints/: they must never stand in for a student's full training).
+func runNotebook(t *testing.T, ctx context.Context, jupyter, file, dir, ckpt string) (*Notebook, time.Duration) {
+	t.Helper()
+	abs, err := filepath.Abs(file)
 	if err != nil {
-		return nil, err
+		t.Fatalf("%s: %v", file, err)
 	}
-	var nb notebook
-	if err := json.Unmarshal(b, &nb); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	cmd := exec.CommandContext(ctx, jupyter, "nbconvert",
+		"--to", "notebook", "--execute", "--allow-errors",
+		"--ExecutePreprocessor.kernel_name=gonb",
+		fmt.Sprintf("--ExecutePreprocessor.timeout=%d", cellTimeout),
+		"--output-dir", dir, "--output", file, abs)
+	cmd.Env = jupyterEnv(t, jupyter, envQuick+"=1", envResults+"="+filepath.Join(dir, "results.jsonl"),
+		envCheckpoints+"="+ckpt)
+	elapsed, err := runLogged(ctx, cmd, filepath.Join(dir, "nbconvert.log"))
+	if err != nil {
+		t.Fatalf("executing %s: %v", file, err)
 	}
-	return &nb, nil
+	nb, err := ReadNotebook(filepath.Join(dir, file))
+	if err != nil {
+		t.Fatalf("executed %s: %v", file, err)
+	}
+	return nb, elapsed
 }
 
-// codeCells returns the code cells, in order.
-func (nb *notebook) codeCells() []cell {
-	var cells []cell
-	for _, c := range nb.Cells {
-		if c.CellType == "code" {
-			cells = append(cells, c)
-		}
-	}
-	return cells
-}
-
-// stream returns the concatenated text a cell printed to stdout or stderr
-// (GoNB sends a panic in several chunks: "panic: ", then the message).
-func (c cell) stream(name string) string {
+// stdout returns what the notebook's code cells printed on stdout, in order.
+func stdout(nb *Notebook) string {
 	var sb strings.Builder
-	for _, o := range c.Outputs {
-		if o.OutputType == "stream" && o.Name == name {
-			sb.WriteString(string(o.Text))
-		}
+	for _, c := range nb.CodeCells() {
+		sb.WriteString(c.Stream("stdout"))
 	}
 	return sb.String()
 }
 
-// firstLine of a cell's source, for messages.
-func (c cell) firstLine() string {
-	line, _, _ := strings.Cut(strings.TrimSpace(string(c.Source)), "\n")
-	if len(line) > 70 {
-		line = line[:70] + "…"
-	}
-	return line
-}
+// edit is a change a student makes to a notebook's code: Old, in the first code cell that holds
+// it, becomes New (its first occurrence there).
+type edit struct{ Old, New string }
 
-var panicLine = regexp.MustCompile(`(?m)^(panic: |fatal error: )`)
-
-// problems lists what a student would see as a failure in an executed notebook: error outputs,
-// GoNB's HTML error report (compile errors, a program that exits non-zero), a Go panic on stderr,
-// and a `// figure` cell without a persistent image.
-func (nb *notebook) problems() []string {
-	var out []string
-	for i, c := range nb.codeCells() {
-		where := fmt.Sprintf("code cell %d (%q)", i+1, c.firstLine())
-		for _, o := range c.Outputs {
-			switch {
-			case o.OutputType == "error":
-				out = append(out, fmt.Sprintf("%s: error %s: %s", where, o.EName, o.EValue))
-			case o.Data != nil && isGonbErrorReport(string(o.Data["text/html"])):
-				out = append(out, fmt.Sprintf("%s: GoNB error report: %s", where, htmlText(string(o.Data["text/html"]))))
-			}
-		}
-		if stderr := c.stream("stderr"); panicLine.MatchString(stderr) {
-			out = append(out, fmt.Sprintf("%s: %s", where, clip(stderr[panicLine.FindStringIndex(stderr)[0]:], 600)))
-		}
-		if strings.Contains(string(c.Source), "// figure") && !c.hasFigure() {
-			out = append(out, fmt.Sprintf("%s: marked `// figure` but shows no image (image/png, image/svg+xml, or HTML with <img>/<svg>)", where))
-		}
+// editedCopy writes a copy of the notebook file with the edits applied, next to the original (so
+// its first cell finds go.mod at "${GONB_DIR}/.."), as prefix+file, removed when the test ends. It
+// returns the copy's name. The test fails if an edit's Old is in no code cell.
+func editedCopy(t *testing.T, file, prefix string, edits []edit) string {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("reading %s: %v", file, err)
 	}
+	edited, err := applyEdits(b, edits)
+	if err != nil {
+		t.Fatalf("editing %s: %v", file, err)
+	}
+	out := prefix + file
+	if err := os.WriteFile(out, edited, 0o644); err != nil {
+		t.Fatalf("writing the edited copy of %s: %v", file, err)
+	}
+	t.Cleanup(func() { os.Remove(out) })
 	return out
 }
 
-// isGonbErrorReport tells GoNB's error HTML (see gonb internal/goexec/errorpublish.go) from figures.
-func isGonbErrorReport(html string) bool {
-	return strings.Contains(html, `class="gonb-err-`) ||
-		strings.Contains(html, `data-mime-type="application/vnd.jupyter.stderr"`)
-}
-
-func (c cell) hasFigure() bool {
-	for _, o := range c.Outputs {
-		if o.Data == nil {
-			continue
-		}
-		if o.Data["image/png"] != "" || o.Data["image/svg+xml"] != "" {
-			return true
-		}
-		if html := string(o.Data["text/html"]); strings.Contains(html, "<img") || strings.Contains(html, "<svg") {
-			return true
-		}
+// applyEdits applies edits to the code cells of an .ipynb file's JSON; the rest of the notebook
+// is kept as it is (in JSON, though not byte for byte).
+func applyEdits(ipynb []byte, edits []edit) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(ipynb))
+	dec.UseNumber()
+	var nb map[string]any
+	if err := dec.Decode(&nb); err != nil {
+		return nil, fmt.Errorf("not valid .ipynb JSON: %w", err)
 	}
-	return false
-}
-
-// backendLines returns every line starting with "Backend:" that the notebook printed.
-func (nb *notebook) backendLines() []string {
-	var lines []string
-	for _, c := range nb.codeCells() {
-		for _, line := range strings.Split(c.stream("stdout")+"\n"+c.stream("stderr"), "\n") {
-			if line = strings.TrimSpace(line); strings.HasPrefix(line, "Backend:") {
-				lines = append(lines, line)
+	cells, _ := nb["cells"].([]any)
+	for _, e := range edits {
+		done := false
+		for _, c := range cells {
+			cell, _ := c.(map[string]any)
+			if cell == nil || cell["cell_type"] != "code" {
+				continue
+			}
+			src := sourceText(cell["source"])
+			if strings.Contains(src, e.Old) {
+				cell["source"] = strings.Replace(src, e.Old, e.New, 1)
+				done = true
+				break
 			}
 		}
+		if !done {
+			return nil, fmt.Errorf("no code cell holds %q (to change into %q): update the edit in notebooks_test.go", e.Old, e.New)
+		}
 	}
-	return lines
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(nb); err != nil {
+		return nil, fmt.Errorf("encoding the edited notebook: %w", err)
+	}
+	return out.Bytes(), nil
 }
 
-var tags = regexp.MustCompile(`(?s)<style.*?</style>|<[^>]*>`)
-
-func htmlText(html string) string {
-	return clip(strings.Join(strings.Fields(stdhtml.UnescapeString(tags.ReplaceAllString(html, " "))), " "), 400)
-}
-
-func clip(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) > n {
-		return s[:n] + "…"
+// sourceText joins a cell's source, stored as a string or as a list of lines.
+func sourceText(v any) string {
+	switch s := v.(type) {
+	case string:
+		return s
+	case []any:
+		var sb strings.Builder
+		for _, line := range s {
+			if l, ok := line.(string); ok {
+				sb.WriteString(l)
+			}
+		}
+		return sb.String()
 	}
-	return s
+	return ""
 }
 
 // claim is one line of the AELIB_RESULTS file, as aelib writes it.

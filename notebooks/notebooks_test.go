@@ -1,9 +1,7 @@
 package notebooks
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -16,8 +14,8 @@ import (
 var expectedClaims = map[string][]string{
 	"00_setup":               {},
 	"01_flatten":             {"flatten-order"},
-	"02_autoencoder":         {"ae-param-count", "ae-loss-falls", "ae-reconstructs"},
-	"03_stacked_autoencoder": {"overcomplete-trains", "overcomplete-copies", "overcomplete-not-identity", "latent-size"},
+	"02_autoencoder":         {"ae-param-count", "ae-beats-baselines", "ae-reconstructs"},
+	"03_stacked_autoencoder": {"overcomplete-trains", "overcomplete-copies", "overcomplete-not-identity", "wide-hidden-narrow-code", "latent-size"},
 	"04_embedding_space":     {"embedding-clusters"},
 }
 
@@ -26,17 +24,49 @@ var expectedClaims = map[string][]string{
 var holdsWhenQuick = map[string]bool{
 	"flatten-order":  true,
 	"ae-param-count": true,
-	"ae-loss-falls":  true,
 }
+
+// What aelib prints about checkpoints (aelib/checkpoint.go).
+const (
+	msgLoaded      = "loaded checkpoint"
+	msgSaved       = "saved checkpoint"
+	msgCodeChanged = "the model's code changed since this checkpoint"
+)
+
+// outputMust maps a lecture notebook to text its stdout must contain when the notebooks run in
+// lecture order, sharing one checkpoint directory (TestNotebooks).
+var outputMust = map[string][]string{
+	// 04 reuses the model 02 trained instead of training its own.
+	"04_embedding_space": {msgLoaded},
+}
+
+// The edits the tests make to the notebooks' code, as a student would. Each Old must occur in a
+// code cell of its notebook exactly as written here: when a notebook's text changes, change it here.
+var (
+	// 02_autoencoder's settings cell: a 3-D code, and one epoch.
+	edit02Latent = edit{Old: "latent  = 2", New: "latent  = 3"}
+	edit02Epochs = edit{Old: "Epochs: 20", New: "Epochs: 1"}
+	// 03_stacked_autoencoder's settings cell: other code sizes.
+	edit03Codes = edit{Old: "codes = []int{2, 8, 32}", New: "codes = []int{4, 16}"}
+	// 02_autoencoder's encoder: its first activation (TestModelCodeChange).
+	edit02Activation = edit{Old: "x = Tanh(x)", New: "x = Sigmoid(x)"}
+)
 
 // cellTimeout is nbconvert's per-cell timeout in seconds, at AELIB_QUICK=1 sizes.
 const cellTimeout = 600
 
 // TestNotebooks executes every notebooks/NN_*.ipynb in a fresh GoNB kernel, headless, at reduced
-// size (AELIB_QUICK=1), one after the other, and checks what a student would see: no errors or
-// panics, a figure in every `// figure` cell, and the claims the notebook is expected to record.
+// size (AELIB_QUICK=1), in lecture order and sharing one checkpoint directory as `make lecture`
+// does (so 03 and 04 reuse the model 02 trained), and checks what a student would see: no errors
+// or panics, a figure in every `// figure` cell, the claims the notebook is expected to record,
+// and the text outputMust asks for.
 func TestNotebooks(t *testing.T) {
 	jupyter := jupyterPath(t)
+	for name := range outputMust {
+		if _, ok := expectedClaims[name]; !ok {
+			t.Fatalf("outputMust names %s, which is not in expectedClaims", name)
+		}
+	}
 	// The notebooks on disk and the ones expected (a missing one is skipped: it is being written).
 	names := lectureNotebooks(t)
 	for name := range expectedClaims {
@@ -46,6 +76,7 @@ func TestNotebooks(t *testing.T) {
 	}
 	sort.Strings(names)
 	ctx := testContext(t)
+	checkpoints := t.TempDir() // one for the whole lecture
 	for _, file := range names {
 		name := strings.TrimSuffix(file, ".ipynb")
 		t.Run(name, func(t *testing.T) {
@@ -57,27 +88,8 @@ func TestNotebooks(t *testing.T) {
 				t.Skipf("%s does not exist yet", file)
 			}
 			dir := t.TempDir()
-			results := filepath.Join(dir, "results.jsonl")
-			executed := filepath.Join(dir, file)
-			abs, _ := filepath.Abs(file)
-			cmd := exec.CommandContext(ctx, jupyter, "nbconvert",
-				"--to", "notebook", "--execute", "--allow-errors",
-				"--ExecutePreprocessor.kernel_name=gonb",
-				fmt.Sprintf("--ExecutePreprocessor.timeout=%d", cellTimeout),
-				"--output-dir", dir, "--output", file, abs)
-			// Checkpoints of quick runs go to a temporary directory: they must never stand in for a
-			// student's full training in .checkpoints/.
-			cmd.Env = jupyterEnv(t, jupyter, envQuick+"=1", envResults+"="+results,
-				envCheckpoints+"="+filepath.Join(dir, "checkpoints"))
-			elapsed, err := runLogged(ctx, cmd, filepath.Join(dir, "nbconvert.log"))
-			if err != nil {
-				t.Fatalf("executing %s: %v", file, err)
-			}
-			nb, err := readNotebook(executed)
-			if err != nil {
-				t.Fatal(err)
-			}
-			lines := nb.backendLines()
+			nb, elapsed := runNotebook(t, ctx, jupyter, file, dir, checkpoints)
+			lines := nb.BackendLines()
 			backend := `(no "Backend:" line printed)`
 			if len(lines) > 0 {
 				backend = clip(lines[0], 60)
@@ -87,10 +99,16 @@ func TestNotebooks(t *testing.T) {
 			}
 			t.Logf("%-28s %6.1fs  %s", file, elapsed.Seconds(), backend)
 
-			for _, p := range nb.problems() {
+			for _, p := range nb.Problems() {
 				t.Errorf("%s: %s", file, p)
 			}
-			checkClaims(t, file, results, want)
+			out := stdout(nb)
+			for _, w := range outputMust[name] {
+				if !strings.Contains(out, w) {
+					t.Errorf("%s: output lacks %q", file, w)
+				}
+			}
+			checkClaims(t, file, filepath.Join(dir, "results.jsonl"), want)
 		})
 	}
 }
@@ -136,73 +154,88 @@ func claimIDs(claims []claim) []string {
 	return ids
 }
 
-// variants are notebooks run with a student's edits to their `%%` lines: each must still run
+// variants are notebooks run with a student's edits to their settings cell: each must still run
 // without errors and show what the edit asked for.
 var variants = []struct {
 	name     string
 	notebook string
-	edits    map[string]string // old → new, each must occur in the notebook's source
-	want     []string          // text the executed notebook's outputs must contain
+	edits    []edit
+	want     []string // text the executed notebook's stdout must contain
 }{
 	{"02 with a 3-D code and one epoch", "02_autoencoder.ipynb",
-		map[string]string{"%% --latent=2": "%% --latent=3", "%% --epochs=20": "%% --epochs=1"},
-		[]string{`AE "reference-latent3": code dim 3`, "epochs=1 ", "Settings from earlier cells of 02_autoencoder: --latent=3"}},
+		[]edit{edit02Latent, edit02Epochs},
+		[]string{"code dim 3", "epochs=1 "}},
 	{"03 with other code sizes", "03_stacked_autoencoder.ipynb",
-		map[string]string{"--codes=2,8,32": "--codes=4,16"},
+		[]edit{edit03Codes},
 		[]string{"code size   parameters", "       16 "}},
 }
 
-// TestNotebookVariants runs the variants at reduced size (AELIB_QUICK=1).
+// TestNotebookVariants runs the variants at reduced size (AELIB_QUICK=1), each with fresh checkpoints.
 func TestNotebookVariants(t *testing.T) {
 	jupyter := jupyterPath(t)
 	ctx := testContext(t)
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
-			src, err := os.ReadFile(v.notebook)
-			if err != nil {
+			if _, err := os.Stat(v.notebook); err != nil {
 				t.Skipf("%s: %v", v.notebook, err)
 			}
-			edited := string(src)
-			for old, repl := range v.edits {
-				if !strings.Contains(edited, old) {
-					t.Fatalf("%s has no %q to edit", v.notebook, old)
-				}
-				edited = strings.ReplaceAll(edited, old, repl)
-			}
-			// The edited copy sits next to the original, so its first cell finds go.mod at "${GONB_DIR}/..".
-			file := "zz_variant_" + v.notebook
-			if err := os.WriteFile(file, []byte(edited), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { os.Remove(file) })
+			file := editedCopy(t, v.notebook, "zz_variant_", v.edits)
 			dir := t.TempDir()
-			abs, _ := filepath.Abs(file)
-			cmd := exec.CommandContext(ctx, jupyter, "nbconvert", "--to", "notebook", "--execute", "--allow-errors",
-				"--ExecutePreprocessor.kernel_name=gonb", fmt.Sprintf("--ExecutePreprocessor.timeout=%d", cellTimeout),
-				"--output-dir", dir, "--output", file, abs)
-			cmd.Env = jupyterEnv(t, jupyter, envQuick+"=1", envResults+"="+filepath.Join(dir, "results.jsonl"),
-				envCheckpoints+"="+filepath.Join(dir, "checkpoints"))
-			elapsed, err := runLogged(ctx, cmd, filepath.Join(dir, "nbconvert.log"))
-			if err != nil {
-				t.Fatalf("executing %s: %v", file, err)
-			}
-			nb, err := readNotebook(filepath.Join(dir, file))
-			if err != nil {
-				t.Fatal(err)
-			}
+			nb, elapsed := runNotebook(t, ctx, jupyter, file, dir, filepath.Join(dir, "checkpoints"))
 			t.Logf("%s: %.1fs", v.name, elapsed.Seconds())
-			for _, p := range nb.problems() {
+			for _, p := range nb.Problems() {
 				t.Errorf("%s: %s", v.name, p)
 			}
-			var out strings.Builder
-			for _, c := range nb.codeCells() {
-				out.WriteString(c.stream("stdout"))
-			}
+			out := stdout(nb)
 			for _, w := range v.want {
-				if !strings.Contains(out.String(), w) {
+				if !strings.Contains(out, w) {
 					t.Errorf("%s: output lacks %q", v.name, w)
 				}
 			}
 		})
+	}
+}
+
+// TestModelCodeChange is the student who changes the model's code after training it: 02 runs once
+// and saves its checkpoint; then a copy whose encoder uses another activation runs with the same
+// checkpoint directory. The checkpoint no longer fits the code: the second run must say so and
+// train, never load the stale model. Both at reduced size (AELIB_QUICK=1).
+func TestModelCodeChange(t *testing.T) {
+	jupyter := jupyterPath(t)
+	ctx := testContext(t)
+	const notebook = "02_autoencoder.ipynb"
+	if _, err := os.Stat(notebook); err != nil {
+		t.Skipf("%s: %v", notebook, err)
+	}
+	checkpoints := t.TempDir()
+	changed := editedCopy(t, notebook, "zz_codechange_", []edit{edit02Activation})
+
+	runs := []struct {
+		file          string
+		want, wantNot []string
+	}{
+		{notebook, []string{msgSaved}, nil},
+		{changed, []string{msgCodeChanged}, []string{msgLoaded}},
+	}
+	for i, r := range runs {
+		nb, elapsed := runNotebook(t, ctx, jupyter, r.file, t.TempDir(), checkpoints)
+		t.Logf("run %d, %s: %.1fs", i+1, r.file, elapsed.Seconds())
+		for _, p := range nb.Problems() {
+			t.Errorf("run %d, %s: %s", i+1, r.file, p)
+		}
+		out := stdout(nb)
+		for _, w := range r.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("run %d, %s: output lacks %q", i+1, r.file, w)
+			}
+		}
+		for _, w := range r.wantNot {
+			if strings.Contains(out, w) {
+				t.Errorf("run %d, %s: output contains %q", i+1, r.file, w)
+			}
+		}
+		if t.Failed() {
+			return // the second run means nothing without the first one's checkpoint
+		}
 	}
 }

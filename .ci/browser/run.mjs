@@ -6,12 +6,14 @@
 // NOTEBOOK   path relative to the server's --notebook-dir, e.g. 02_autoencoder.ipynb
 // SCREENSHOT where to save a PNG of the page after Run All
 // EDIT_JSON  optional {"contains": "...", "from": "...", "to": "..."}: in the first code cell whose
-//            text contains `contains`, replace `from` by `to`, re-run that cell, and require its
-//            output text to change.
+//            text contains `contains`, replace `from` by `to`, then run that cell and all below
+//            (Run → Run Selected Cell and All Below), and require the outputs from there on to change.
 //
 // Steps: open the notebook (choose "Go (gonb)" if JupyterLab asks for a kernel), Run → Run All
-// Cells, wait until the kernel is idle and every code cell has an execution count, then require
-// rendered images and no error output. Prints one line per step; exits 1 on the first failure.
+// Cells, wait until the kernel is idle and every code cell has an execution count, then check the
+// page as the student sees it: no error output, a rendered image in every cell marked `// figure`,
+// and no "get notified about Jupyter news?" pop-up. Everything checked is read from JupyterLab's
+// DOM, never from the notebook file. Prints one line per step; exits 1 on the first failure.
 // Environment: AELIB_CHROMIUM (default /usr/bin/chromium), AELIB_BROWSER_TIMEOUT_S (default 900).
 
 import { chromium } from 'playwright-core';
@@ -96,43 +98,67 @@ async function chooseKernelIfAsked() {
   log('chose kernel "Go (gonb)" in the dialog');
 }
 
-// Problems visible in output areas: GoNB's error report (compile errors, a failed run, a panic:
-// GoNB publishes it as HTML), a Go panic on stderr, and Jupyter error outputs (rendered as stderr).
-async function outputProblems(cellIndex) {
-  return page.evaluate((only) => {
+// The code cells as rendered: source (CodeMirror's lines), output text and prompt. CodeMirror
+// draws only the lines near the screen, so each cell is scrolled into view before it is read.
+async function cellTexts() {
+  return page.evaluate(async () => {
+    const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
     const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
     const cells = [...panel.querySelectorAll('.jp-Notebook .jp-Cell.jp-CodeCell')];
+    const texts = [];
+    for (const c of cells) {
+      c.scrollIntoView({ block: 'start' });
+      await frame();
+      await frame();
+      texts.push({
+        source: [...c.querySelectorAll('.cm-content .cm-line')].map((l) => l.textContent).join('\n'),
+        output: [...c.querySelectorAll('.jp-OutputArea-output')].map((o) => o.textContent).join('\n'),
+        prompt: (c.querySelector('.jp-InputArea-prompt')?.textContent || '').trim(),
+      });
+    }
+    return texts;
+  });
+}
+
+// Problems a student sees in the code cells from index `from` on, read from the rendered page:
+// error outputs and anything on stderr (JupyterLab renders both, tracebacks included, as
+// application/vnd.jupyter.stderr), GoNB's HTML error report (compile errors: .gonb-err-*), and a
+// cell marked `// figure` without a rendered <img> or <svg> in its outputs.
+async function pageProblems(from = 0) {
+  const sources = (await cellTexts()).map((c) => c.source);
+  return page.evaluate(({ from, sources }) => {
+    const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    const cells = [...panel.querySelectorAll('.jp-Notebook .jp-Cell.jp-CodeCell')];
+    const stderr = '[data-mime-type="application/vnd.jupyter.stderr"]';
+    const text = (el) => {
+      const clone = el.cloneNode(true);
+      clone.querySelectorAll('style').forEach((s) => s.remove());
+      return (clone.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 300);
+    };
     const problems = [];
     cells.forEach((cell, i) => {
-      if (only !== null && i !== only) return;
+      if (i < from) return;
+      const first = (sources[i] || '').trim().split('\n')[0].slice(0, 60);
+      const where = `code cell ${i + 1} (${JSON.stringify(first)})`;
       for (const out of cell.querySelectorAll('.jp-OutputArea-output')) {
-        const mime = out.getAttribute('data-mime-type') || '';
-        const clone = out.cloneNode(true);
-        clone.querySelectorAll('style').forEach((el) => el.remove());
-        const text = (clone.textContent || '').trim();
-        const short = text.replace(/\s+/g, ' ').slice(0, 300);
-        if (out.innerHTML.includes('gonb-err') || (mime === 'text/html'
-            && out.querySelector('[data-mime-type="application/vnd.jupyter.stderr"]'))) {
-          problems.push(`cell ${i}: GoNB error report: ${short}`);
-        } else if (mime === 'application/vnd.jupyter.stderr'
-            && /(^|\n)(panic:|fatal error:)|^failed to run|exit status \d+$/.test(text)) {
-          problems.push(`cell ${i}: stderr/error: ${short}`);
+        if (out.matches(stderr)) {
+          problems.push(`${where}: error output: ${text(out)}`);
+        } else if (out.querySelector('[class*="gonb-err-"]') || out.querySelector(stderr)) {
+          problems.push(`${where}: GoNB error report: ${text(out)}`);
         }
+      }
+      if ((sources[i] || '').includes('// figure')
+          && !cell.querySelector('.jp-OutputArea-output img, .jp-OutputArea-output svg')) {
+        problems.push(`${where}: marked \`// figure\` but shows no image`);
       }
     });
     return problems;
-  }, cellIndex ?? null);
+  }, { from, sources });
 }
 
-async function cellTexts() {
-  return page.evaluate(() => {
-    const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-    return [...panel.querySelectorAll('.jp-Notebook .jp-Cell.jp-CodeCell')].map((c) => ({
-      source: [...c.querySelectorAll('.cm-content .cm-line')].map((l) => l.textContent).join('\n'),
-      output: [...c.querySelectorAll('.jp-OutputArea-output')].map((o) => o.textContent).join('\n'),
-      prompt: (c.querySelector('.jp-InputArea-prompt')?.textContent || '').trim(),
-    }));
-  });
+// The "Would you like to get notified about official Jupyter news?" pop-up, if JupyterLab shows it.
+async function newsPopup() {
+  return page.getByText(/official Jupyter news/).count();
 }
 
 async function clickMenu(menu, item) {
@@ -169,14 +195,18 @@ try {
   await page.waitForTimeout(1500);
   await waitIdleAndExecuted('run all');
 
-  const problems = await outputProblems(null);
-  const images = await page.locator('.jp-OutputArea img, .jp-OutputArea svg').count();
+  const problems = await pageProblems();
+  const images = await page.locator('.jp-OutputArea-output img, .jp-OutputArea-output svg').count();
   log(`rendered images in output areas: ${images}`);
-  if (problems.length) throw new Error(`error output after Run All:\n  ${problems.join('\n  ')}`);
+  if (problems.length) throw new Error(`the page shows problems after Run All:\n  ${problems.join('\n  ')}`);
   if (images === 0) throw new Error('no <img> or <svg> in any output area after Run All');
+  if (await newsPopup()) {
+    throw new Error('JupyterLab shows the "get notified about official Jupyter news?" pop-up: '
+      + 'the project\'s lab settings (.venv/share/jupyter/lab/settings/overrides.json, written by make setup) are missing');
+  }
 
   // Show the last figure in the screenshot.
-  await page.locator('.jp-OutputArea img, .jp-OutputArea svg').last().scrollIntoViewIfNeeded();
+  await page.locator('.jp-OutputArea-output img, .jp-OutputArea-output svg').last().scrollIntoViewIfNeeded();
   await page.waitForTimeout(500);
   fs.mkdirSync(path.dirname(screenshot), { recursive: true });
   await page.screenshot({ path: screenshot, fullPage: true });
@@ -209,26 +239,26 @@ try {
     }
     const after = (await cellTexts())[index];
     if (!after.source.includes(edit.to)) throw new Error(`edit did not take: cell ${index} reads ${JSON.stringify(after.source.slice(0, 300))}`);
-    log(`edited via ${viaView ? 'CodeMirror view' : 'keyboard'}; re-running cell ${index} (Ctrl+Enter)`);
+    log(`edited via ${viaView ? 'CodeMirror view' : 'keyboard'}; Run → Run Selected Cell and All Below from cell ${index}`);
     await editor.click();
-    await page.keyboard.press('Control+Enter');
-    // Wait for the cell to start and finish again.
+    await clickMenu('Run', 'Run Selected Cell and All Below');
+    // Wait until every cell from the edited one on has run again (a new execution count) and the kernel is idle.
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       await page.waitForTimeout(1000);
-      const now = (await cellTexts())[index];
       const st = await notebookState();
-      if (now.prompt !== before[index].prompt && /^\[\d+\]:?$/.test(now.prompt) && st.status === 'idle') break;
-      if (Date.now() > deadline) throw new Error(`re-run of cell ${index} not finished (prompt ${now.prompt})`);
+      const rerun = st.prompts.slice(index).every((p, i) => /^\[\d+\]:?$/.test(p) && p !== before[index + i].prompt);
+      if (rerun && st.status === 'idle') break;
+      if (Date.now() > deadline) throw new Error(`re-run from cell ${index} not finished (prompts ${st.prompts.slice(index).join(' ')})`);
     }
-    const rerun = (await cellTexts())[index];
-    const cellProblems = await outputProblems(index);
-    if (cellProblems.length) throw new Error(`error output after the edit:\n  ${cellProblems.join('\n  ')}`);
-    if (rerun.output === before[index].output) throw new Error(`output of cell ${index} did not change after the edit: ${JSON.stringify(rerun.output.slice(0, 300))}`);
-    const was = before[index].output.split('\n');
-    const now = rerun.output.split('\n');
+    const afterRun = await cellTexts();
+    const cellProblems = await pageProblems(index);
+    if (cellProblems.length) throw new Error(`the page shows problems after the edit:\n  ${cellProblems.join('\n  ')}`);
+    const was = before.slice(index).map((c) => c.output).join('\n').split('\n');
+    const now = afterRun.slice(index).map((c) => c.output).join('\n').split('\n');
+    if (was.join('\n') === now.join('\n')) throw new Error(`outputs from cell ${index} on did not change after the edit`);
     const at = Math.max(0, now.findIndex((line, i) => line !== was[i]));
-    log(`cell ${index} output changed, first at line ${at + 1}: ${JSON.stringify((was[at] || '').slice(0, 100))} → ${JSON.stringify((now[at] || '').slice(0, 100))}`);
+    log(`outputs from cell ${index} on changed, first at line ${at + 1}: ${JSON.stringify((was[at] || '').slice(0, 100))} → ${JSON.stringify((now[at] || '').slice(0, 100))}`);
   }
   log('ok');
 } catch (err) {
