@@ -13,9 +13,9 @@ import (
 	_ "github.com/gomlx/gomlx/backends/default" // registers the "xla" and "go" backends
 )
 
-// PluginDir is where `make xla` installs the XLA CPU plugin, relative to the
+// pluginDir is where `make xla` installs the XLA CPU plugin, relative to the
 // project root. Backend looks there when PJRT_PLUGIN_LIBRARY_PATH is unset.
-const PluginDir = ".xla"
+const pluginDir = ".xla"
 
 var (
 	backendOnce    sync.Once
@@ -96,7 +96,7 @@ func newBackend() (b compute.Backend, name, line string, err error) {
 	}
 	xlaCfg, where := "xla:cpu", "GoMLX's installed or downloaded CPU plugin"
 	if p := projectPlugin(); p != "" {
-		xlaCfg, where = "xla:"+p, "CPU plugin in "+PluginDir+"/, from `make xla`"
+		xlaCfg, where = "xla:"+p, "CPU plugin in "+pluginDir+"/, from `make xla`"
 	}
 	xla, xerr := safeNew(xlaCfg)
 	if xerr == nil {
@@ -134,7 +134,7 @@ func projectPlugin() string {
 	if err != nil {
 		return ""
 	}
-	p := filepath.Join(root, PluginDir, "pjrt_c_api_cpu_plugin.so")
+	p := filepath.Join(root, pluginDir, "pjrt_c_api_cpu_plugin.so")
 	if _, err := os.Stat(p); err != nil {
 		return ""
 	}

@@ -30,15 +30,15 @@ import (
 	"github.com/janpfeifer/gonb/gonbui"
 )
 
-// CheckpointEnv names the environment variable that overrides the
+// checkpointEnv names the environment variable that overrides the
 // checkpoint directory.
-const CheckpointEnv = "AELIB_CHECKPOINTS"
+const checkpointEnv = "AELIB_CHECKPOINTS"
 
-// CheckpointDir is where FitOrLoad keeps trained models: $AELIB_CHECKPOINTS
+// checkpointDir is where FitOrLoad keeps trained models: $AELIB_CHECKPOINTS
 // if set, else .checkpoints in the project root (the directory of this
 // module's go.mod), else aelib/checkpoints in the user's cache directory.
-func CheckpointDir() (string, error) {
-	if d := os.Getenv(CheckpointEnv); d != "" {
+func checkpointDir() (string, error) {
+	if d := os.Getenv(checkpointEnv); d != "" {
 		return d, nil
 	}
 	if root, err := projectRoot(); err == nil {
@@ -46,7 +46,7 @@ func CheckpointDir() (string, error) {
 	}
 	cache, err := os.UserCacheDir()
 	if err != nil {
-		return "", errorf("no checkpoint directory: set $%s (%v)", CheckpointEnv, err)
+		return "", errorf("no checkpoint directory: set $%s (%v)", checkpointEnv, err)
 	}
 	return filepath.Join(cache, "aelib", "checkpoints"), nil
 }
@@ -154,7 +154,7 @@ func dataFingerprint(d *Digits) string {
 
 // checkpointPath is the file of a model with these fingerprints.
 func checkpointPath(name, code, settings string) (string, error) {
-	dir, err := CheckpointDir()
+	dir, err := checkpointDir()
 	if err != nil {
 		return "", err
 	}
@@ -325,7 +325,7 @@ func modelVars(store *model.Store) []ckptVar {
 // save writes the model's weights and its History to path, atomically: a
 // reader sees the old file or the new one, never half of one.
 func (m *Model) save(path string) error {
-	if err := initVariables(m.Backend, m.Store, DefaultSeed, false); err != nil {
+	if err := initVariables(m.Backend, m.Store, defaultSeed, false); err != nil {
 		return err
 	}
 	hd := ckptHeader{Name: m.Name, Created: time.Now(), By: trainedBy(), Vars: modelVars(m.Store), History: m.History}
@@ -468,6 +468,19 @@ func readCheckpoint(path string) (*ckptHeader, [][]float32, error) {
 // to one, then sets their values.
 func setVars(store *model.Store, saved []ckptVar, values [][]float32, path string) error {
 	have := modelVars(store)
+	if len(have) == 0 {
+		// A model whose step creates its variables (one made with NewModel)
+		// has none before its first training: create them with the saved
+		// values; the step's graph reuses them. The checkpoint's name says
+		// that the same step code trained it.
+		for i, v := range saved {
+			t := tensors.FromFlatDataAndDimensions(values[i], v.Dims...)
+			if _, err := store.CreateVariable(v.Path, t); err != nil {
+				return errorf("loading %s: %w", v.Path, err)
+			}
+		}
+		return nil
+	}
 	mismatch := func(why string) error {
 		return errorf("checkpoint %s does not fit this model: %s", displayPath(path), why)
 	}

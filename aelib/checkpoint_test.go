@@ -234,7 +234,7 @@ func TestTrainOrLoad(t *testing.T) {
 	contains(t, "first call", out, []string{"training tol: no checkpoint yet; will save ", "saved checkpoint "}, []string{"loaded"})
 	files := ckptFiles(t, dir)
 	if len(files) != 1 || !strings.HasPrefix(files[0], "tol-") {
-		t.Fatalf("checkpoints %v, want one tol-*.ckpt in $%s", files, CheckpointEnv)
+		t.Fatalf("checkpoints %v, want one tol-*.ckpt in $%s", files, checkpointEnv)
 	}
 	path := filepath.Join(dir, files[0])
 	if len(h1.Test) != 1 {
@@ -502,15 +502,15 @@ func TestCheckpointKeys(t *testing.T) {
 func TestCheckpointVars(t *testing.T) {
 	train, _ := digits(t, 100, 0)
 	ae := trained(t, "vars", train)
-	var model, other []string
+	var mine, other []string
 	for v := range ae.Store.IterVariables() {
 		if isModelVar(v) {
-			model = append(model, v.Path())
+			mine = append(mine, v.Path())
 		} else {
 			other = append(other, v.Path())
 		}
 	}
-	for _, p := range model {
+	for _, p := range mine {
 		if !strings.HasPrefix(p, "/encoder/dense_") && !strings.HasPrefix(p, "/decoder/dense_") {
 			t.Errorf("%s counted as a model weight", p)
 		}
@@ -521,8 +521,8 @@ func TestCheckpointVars(t *testing.T) {
 			t.Errorf("%s not left out (left out: %v)", want, other)
 		}
 	}
-	if len(model) != 8 {
-		t.Errorf("%d model variables, want 8: %v", len(model), model)
+	if len(mine) != 8 {
+		t.Errorf("%d model variables, want 8: %v", len(mine), mine)
 	}
 	path := filepath.Join(t.TempDir(), "vars.ckpt")
 	if err := ae.save(path); err != nil {
@@ -536,9 +536,9 @@ func TestCheckpointVars(t *testing.T) {
 	for _, v := range hd.Vars {
 		paths = append(paths, v.Path)
 	}
-	slices.Sort(model)
-	if !slices.Equal(paths, model) {
-		t.Errorf("checkpoint variables %v, want %v", paths, model)
+	slices.Sort(mine)
+	if !slices.Equal(paths, mine) {
+		t.Errorf("checkpoint variables %v, want %v", paths, mine)
 	}
 	// The file holds the header, 4 bytes per weight and the checksum: nothing else.
 	fi, err := os.Stat(path)
@@ -553,8 +553,8 @@ func TestCheckpointVars(t *testing.T) {
 }
 
 func TestCheckpointDir(t *testing.T) {
-	t.Setenv(CheckpointEnv, "")
-	dir, err := CheckpointDir()
+	t.Setenv(checkpointEnv, "")
+	dir, err := checkpointDir()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -563,12 +563,12 @@ func TestCheckpointDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	if dir != filepath.Join(root, ".checkpoints") {
-		t.Errorf("CheckpointDir() = %s, want %s", dir, filepath.Join(root, ".checkpoints"))
+		t.Errorf("checkpointDir() = %s, want %s", dir, filepath.Join(root, ".checkpoints"))
 	}
 	custom := t.TempDir()
-	t.Setenv(CheckpointEnv, custom)
-	if dir, err := CheckpointDir(); err != nil || dir != custom {
-		t.Errorf("with $%s=%s: %s, %v", CheckpointEnv, custom, dir, err)
+	t.Setenv(checkpointEnv, custom)
+	if dir, err := checkpointDir(); err != nil || dir != custom {
+		t.Errorf("with $%s=%s: %s, %v", checkpointEnv, custom, dir, err)
 	}
 	tests := []struct{ name, file string }{
 		{"reference", "reference-s-c.ckpt"},
@@ -579,7 +579,7 @@ func TestCheckpointDir(t *testing.T) {
 	for _, tc := range tests {
 		p, err := checkpointPath(tc.name, "c", "s")
 		if err != nil || p != filepath.Join(custom, tc.file) {
-			t.Errorf("checkpointPath(%q) = %s, %v; want %s in $%s", tc.name, p, err, tc.file, CheckpointEnv)
+			t.Errorf("checkpointPath(%q) = %s, %v; want %s in $%s", tc.name, p, err, tc.file, checkpointEnv)
 		}
 	}
 }

@@ -14,7 +14,7 @@
 //	env.go         Setup (the first cell of every notebook), Versions
 //	backend.go     Backend: XLA when its plugin loads, else the pure Go backend
 //	mnist.go       LoadMNIST: offline from the Go module cache, checked by SHA-256
-//	idx.go         ReadIDX, the file format MNIST ships in
+//	idx.go         readIDX, the file format MNIST ships in
 //	data.go        Digits: images and labels, subsets
 //	flatten.go     Flatten / Unflatten in the lecture's order (01)
 //	model.go       Layer, Linear, MLP, AE, NewAE, ReferenceAE (02)
@@ -29,7 +29,7 @@
 //	live.go        the loss chart drawn while training runs
 //	diagram.go     ShowDiagram: the project's own diagrams from images/
 //	results.go     Record: the lecture's claims as measured numbers
-//	quick.go       Quick: AELIB_QUICK's reduced runs for tests
+//	quick.go       isQuick: AELIB_QUICK's reduced runs for tests
 //
 // Every reconstruction loss and error in this package is the per-pixel mean
 // squared error: the mean over the images and their 784 pixels, like

@@ -20,8 +20,8 @@ func Setup() error {
 	if !backendPrinted {
 		fmt.Println(backendLine)
 	}
-	if Quick() {
-		fmt.Println(QuickEnv + "=1: a reduced run for tests; training cells print the sizes they use.")
+	if isQuick() {
+		fmt.Println(quickEnv + "=1: a reduced run for tests; training cells print the sizes they use.")
 	}
 	return nil
 }

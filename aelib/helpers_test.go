@@ -39,7 +39,7 @@ func quiet(epochs int) Config {
 func tempCheckpoints(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
-	t.Setenv(CheckpointEnv, dir)
+	t.Setenv(checkpointEnv, dir)
 	return dir
 }
 
@@ -182,7 +182,7 @@ func capture(t testing.TB, f **os.File, fn func()) (out string) {
 		*f = orig
 		w.Close()
 		out = <-done
-		if testing.Verbose() {
+		if testing.Verbose() && out != "" {
 			t.Logf("captured output:\n%s", out)
 		}
 	}()

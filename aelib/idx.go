@@ -13,12 +13,12 @@ import (
 // file holds 47 MB), so a corrupt header cannot ask for gigabytes.
 const maxIDXBytes = 1 << 28
 
-// ReadIDX parses an IDX file of unsigned bytes, the format MNIST ships in:
+// readIDX parses an IDX file of unsigned bytes, the format MNIST ships in:
 // a big-endian magic 0x0000 0x08 <ndim>, ndim big-endian uint32 sizes, then
 // the bytes. The reader may be gzip-compressed (detected by its header).
 // It returns the sizes and the payload; a wrong magic, a truncated payload or
 // trailing bytes are errors.
-func ReadIDX(r io.Reader) (dims []int, data []byte, err error) {
+func readIDX(r io.Reader) (dims []int, data []byte, err error) {
 	br := bufio.NewReader(r)
 	if head, _ := br.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
 		gz, err := gzip.NewReader(br)

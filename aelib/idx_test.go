@@ -55,10 +55,10 @@ func TestReadIDX(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dims, data, err := ReadIDX(bytes.NewReader(tc.in))
+			dims, data, err := readIDX(bytes.NewReader(tc.in))
 			if tc.dims == nil {
 				if err == nil {
-					t.Fatalf("ReadIDX = %v, %d bytes; want an error", dims, len(data))
+					t.Fatalf("readIDX = %v, %d bytes; want an error", dims, len(data))
 				}
 				if !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error %q does not mention %q", err, tc.wantErr)
@@ -87,14 +87,14 @@ func slicesEqual[T comparable](a, b []T) bool {
 	return true
 }
 
-// FuzzReadIDX checks that no input makes ReadIDX panic, and that whatever it
+// FuzzReadIDX checks that no input makes readIDX panic, and that whatever it
 // accepts has a payload of exactly the announced size.
 func FuzzReadIDX(f *testing.F) {
 	f.Add(idxBytes([]uint32{2, 2, 3}, make([]byte, 12)))
 	f.Add(gz(idxBytes([]uint32{1, 28, 28}, make([]byte, 784))))
 	f.Add([]byte{0, 0, 8, 1, 0, 0, 0, 2, 5})
 	f.Fuzz(func(t *testing.T, in []byte) {
-		dims, data, err := ReadIDX(bytes.NewReader(in))
+		dims, data, err := readIDX(bytes.NewReader(in))
 		if err != nil {
 			return
 		}

@@ -17,8 +17,8 @@ import (
 // Running a model's graphs: the AE's inference, weight initialisation, and
 // turning GoMLX's panics into errors.
 
-// DefaultSeed initialises the weights of a model used before it is trained.
-const DefaultSeed = 42
+// defaultSeed initialises the weights of a model used before it is trained.
+const defaultSeed = 42
 
 // inferenceBatch is how many images inference sends to the backend at once.
 const inferenceBatch = 1000
@@ -122,9 +122,9 @@ func (ae *AE) MSE(d *Digits) (float64, error) {
 	return total / float64(len(d.X)), nil
 }
 
-// ready initialises the weights from DefaultSeed if nothing did yet.
+// ready initialises the weights from defaultSeed if nothing did yet.
 func (ae *AE) ready() error {
-	return initVariables(ae.Backend, ae.Store, DefaultSeed, false)
+	return initVariables(ae.Backend, ae.Store, defaultSeed, false)
 }
 
 // dropExecs forgets compiled graphs, e.g. after the weights were replaced.
@@ -165,11 +165,16 @@ func initVariables(backend compute.Backend, store *model.Store, seed int64, rese
 				missing = true
 			}
 		}
+		if resetAll || missing {
+			// Also when nothing is missing: the variables a step creates
+			// later (all of a model made with NewModel) are drawn from
+			// this state when the step first runs.
+			if err := store.SetRNGStateFromSeed(seed); err != nil {
+				return err
+			}
+		}
 		if !missing {
 			return nil
-		}
-		if err := store.SetRNGStateFromSeed(seed); err != nil {
-			return err
 		}
 		return store.InitializeVariables(backend, nil)
 	})

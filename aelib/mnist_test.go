@@ -102,11 +102,11 @@ func TestDownloadOffline(t *testing.T) {
 	t.Setenv("MNIST_DIR", "")
 	t.Setenv("AELIB_CACHE", t.TempDir())
 	t.Setenv("PATH", t.TempDir()) // no go command: the module cache cannot be asked
-	old := MNISTMirrors
-	MNISTMirrors = []string{"http://127.0.0.1:1/"}
-	defer func() { MNISTMirrors = old }()
+	old := mnistMirrors
+	mnistMirrors = []string{"http://127.0.0.1:1/"}
+	defer func() { mnistMirrors = old }()
 	_, _, err := findMNIST()
-	if err == nil || !strings.Contains(err.Error(), "download failed") || !strings.Contains(err.Error(), "--mnist_dir") {
+	if err == nil || !strings.Contains(err.Error(), "download failed") || !strings.Contains(err.Error(), "set $MNIST_DIR to a directory with the four files") {
 		t.Fatalf("findMNIST error = %v; want the download failure and the advice", err)
 	}
 	entries, _ := os.ReadDir(filepath.Join(os.Getenv("AELIB_CACHE"), "mnist"))

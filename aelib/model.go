@@ -20,8 +20,8 @@ import (
 // a notebook writes its own as a plain Go func. Taught in 02_autoencoder.
 type Layer func(scope *model.Scope, x *graph.Node) *graph.Node
 
-// Activations lists the activation names MLP accepts.
-var Activations = []string{"tanh", "relu", "sigmoid", "linear"}
+// activations lists the activation names MLP accepts.
+var activations = []string{"tanh", "relu", "sigmoid", "linear"}
 
 // activationFn returns the graph function of an activation name, or an error
 // naming the valid ones.
@@ -36,7 +36,7 @@ func activationFn(name string) (func(*graph.Node) *graph.Node, error) {
 	case "linear":
 		return func(x *graph.Node) *graph.Node { return x }, nil
 	}
-	return nil, errorf("activation %q invalid: must be one of %s", name, strings.Join(Activations, ", "))
+	return nil, errorf("activation %q invalid: must be one of %s", name, strings.Join(activations, ", "))
 }
 
 // MLP returns a stack of Dense layers (a multi-layer perceptron) with the
@@ -110,9 +110,9 @@ var (
 	referenceDecoderSizes = []int{64, 128, 256, Pixels}
 )
 
-// ReferenceParams is the parameter count of the reference autoencoder:
+// referenceParams is the parameter count of the reference autoencoder:
 // 242,242 (encoder) + 243,024 (decoder) = 485,266.
-var ReferenceParams = denseParams(append([]int{Pixels}, referenceEncoderSizes...)...) +
+var referenceParams = denseParams(append([]int{Pixels}, referenceEncoderSizes...)...) +
 	denseParams(append([]int{referenceEncoderSizes[len(referenceEncoderSizes)-1]}, referenceDecoderSizes...)...)
 
 // ReferenceAE builds the lecture's autoencoder, 784-256-128-64-2-64-128-256-784
@@ -133,8 +133,8 @@ func ReferenceAE() (*AE, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n := ae.NumParams(); n != ReferenceParams {
-		return nil, errorf("reference AE has %d parameters, want %d", n, ReferenceParams)
+	if n := ae.NumParams(); n != referenceParams {
+		return nil, errorf("reference AE has %d parameters, want %d", n, referenceParams)
 	}
 	ae.Title = "the lecture's 2-D autoencoder"
 	return ae, nil

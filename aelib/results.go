@@ -11,11 +11,11 @@ import (
 	"time"
 )
 
-// ResultsEnv names the environment variable holding the file that Record
+// resultsEnv names the environment variable holding the file that Record
 // appends claims to, one JSON object per line. `make lecture` sets it and
 // gathers the lines into docs/results.json; when it is unset, Record only
 // prints.
-const ResultsEnv = "AELIB_RESULTS"
+const resultsEnv = "AELIB_RESULTS"
 
 // Claim is one statement of the lecture with the numbers measured to test it.
 type Claim struct {
@@ -46,9 +46,9 @@ func Record(notebook, id, claim string, holds bool, measured map[string]float64)
 		}
 	}
 	c := Claim{ID: id, Notebook: notebook, Claim: claim, Measured: measured, Holds: holds,
-		Backend: BackendName(), Quick: Quick(), Time: time.Now().UTC().Truncate(time.Second)}
+		Backend: BackendName(), Quick: isQuick(), Time: time.Now().UTC().Truncate(time.Second)}
 	fmt.Println(c)
-	path := os.Getenv(ResultsEnv)
+	path := os.Getenv(resultsEnv)
 	if path == "" {
 		return nil
 	}

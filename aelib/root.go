@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 )
 
-// ModulePath is the Go module path of this project.
-const ModulePath = "github.com/aelecture/autoencoder-go"
+// modulePath is the Go module path of this project.
+const modulePath = "github.com/aelecture/autoencoder-go"
 
 // projectRoot walks up from the working directory to the go.mod of this
 // module. Notebooks run in notebooks/, tests in aelib/: both find it.
@@ -24,13 +24,13 @@ func projectRoot() (string, error) {
 			return root, nil
 		}
 	}
-	return "", errorf("no go.mod of module %s above the working directory", ModulePath)
+	return "", errorf("no go.mod of module %s above the working directory", modulePath)
 }
 
 func findRoot(dir string) (string, bool) {
 	for {
 		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && bytes.HasPrefix(bytes.TrimSpace(b), []byte("module "+ModulePath)) {
+		if err == nil && bytes.HasPrefix(bytes.TrimSpace(b), []byte("module "+modulePath)) {
 			return dir, true
 		}
 		parent := filepath.Dir(dir)

@@ -140,11 +140,11 @@ func NewModel(name, title, loss string) (*Model, error) {
 	return &Model{Name: name, Title: title, Loss: loss, Backend: backend, Store: model.NewStore(), fresh: true}, nil
 }
 
-// QuickImages, QuickTest and QuickEpochs bound a training under AELIB_QUICK=1.
+// quickImages, quickTest and quickEpochs bound a training under AELIB_QUICK=1.
 const (
-	QuickImages = 2000
-	QuickTest   = 1000
-	QuickEpochs = 2
+	quickImages = 2000
+	quickTest   = 1000
+	quickEpochs = 2
 )
 
 // prepare applies AELIB_QUICK, then validates. It returns the data and
@@ -161,26 +161,26 @@ func prepare(train, test *Digits, cfg Config) (*Digits, *Digits, Config, error) 
 	if err := cfg.Validate(train.Len()); err != nil {
 		return nil, nil, cfg, err
 	}
-	if Quick() {
+	if isQuick() {
 		var changes []string
-		if cfg.Epochs > QuickEpochs {
-			changes = append(changes, fmt.Sprintf("epochs %d→%d", cfg.Epochs, QuickEpochs))
-			cfg.Epochs = QuickEpochs
+		if cfg.Epochs > quickEpochs {
+			changes = append(changes, fmt.Sprintf("epochs %d→%d", cfg.Epochs, quickEpochs))
+			cfg.Epochs = quickEpochs
 		}
-		if train.Len() > QuickImages {
-			changes = append(changes, fmt.Sprintf("training images %d→%d", train.Len(), QuickImages))
-			train = train.Head(QuickImages)
+		if train.Len() > quickImages {
+			changes = append(changes, fmt.Sprintf("training images %d→%d", train.Len(), quickImages))
+			train = train.Head(quickImages)
 		}
-		if test != nil && test.Len() > QuickTest {
-			changes = append(changes, fmt.Sprintf("test images %d→%d", test.Len(), QuickTest))
-			test = test.Head(QuickTest)
+		if test != nil && test.Len() > quickTest {
+			changes = append(changes, fmt.Sprintf("test images %d→%d", test.Len(), quickTest))
+			test = test.Head(quickTest)
 		}
 		if cfg.Batch > train.Len() {
 			changes = append(changes, fmt.Sprintf("batch %d→%d", cfg.Batch, train.Len()))
 			cfg.Batch = train.Len()
 		}
 		if len(changes) > 0 {
-			fmt.Printf("%s=1: %s\n", QuickEnv, strings.Join(changes, ", "))
+			fmt.Printf("%s=1: %s\n", quickEnv, strings.Join(changes, ", "))
 		}
 	}
 	return train, test, cfg, nil
@@ -197,8 +197,8 @@ func prepare(train, test *Digits, cfg Config) (*Digits, *Digits, Config, error) 
 // cfg.Seed, so equal seeds give equal runs on one backend; otherwise it
 // continues from the current weights. It prints the settings, one line per
 // epoch and, inside a notebook, a loss chart that updates while it runs and
-// stays as a figure. Under AELIB_QUICK=1 it trains at most QuickEpochs
-// epochs on the first QuickImages images, and says so.
+// stays as a figure. Under AELIB_QUICK=1 it trains at most quickEpochs
+// epochs on the first quickImages images, and says so.
 //
 // Why not GoMLX's train.Loop: the training images go to the backend once
 // and each step sends only the batch's indices (the batch is gathered in

@@ -188,7 +188,7 @@ func TestTrainSeeds(t *testing.T) {
 		switch kind {
 		case "AE", "AE used":
 			ae := smallAE(t, "seeded")
-			if kind == "AE used" { // draws the weights from DefaultSeed: Train must draw them again
+			if kind == "AE used" { // draws the weights from defaultSeed: Train must draw them again
 				if _, err := ae.Encode(train.X[:Pixels]); err != nil {
 					t.Fatal(err)
 				}
@@ -217,6 +217,8 @@ func TestTrainSeeds(t *testing.T) {
 		{"AE, same seed", "AE", "AE", 42, 42, true},
 		{"AE, other seed", "AE", "AE", 42, 43, false},
 		{"AE used before training, same seed", "AE", "AE used", 42, 42, true},
+		// A NewModel's weights are created by its step, after Train drew
+		// the AE's: they must come from cfg.Seed too.
 		{"NewModel classifier, same seed", "classifier", "classifier", 42, 42, true},
 		{"NewModel classifier, other seed", "classifier", "classifier", 42, 43, false},
 	}
@@ -345,6 +347,13 @@ func TestTrainErrors(t *testing.T) {
 		optimizer.StochasticGradientDescent().WithDecay(false).Done().UpdateGraph(scope, x.Graph(), l)
 		return l
 	}
+	// A loss that is NaN from the first step: √-1 times a weight.
+	nan := func(scope *model.Scope, x, _ *graph.Node) *graph.Node {
+		y := Linear(scope.In("dense"), x, 1)
+		l := graph.ReduceAllMean(graph.Mul(y, graph.Sqrt(graph.Neg(graph.OnesLike(y)))))
+		optimizer.Adam().Done().UpdateGraph(scope, x.Graph(), l)
+		return l
+	}
 	hugeLR := quiet(5)
 	hugeLR.LR = 1
 	tests := []struct {
@@ -362,7 +371,8 @@ func TestTrainErrors(t *testing.T) {
 		{"epochs 0", train, nil, quiet(0), nil, []string{"aelib: epochs 0 invalid"}},
 		{"nil step", train, nil, quiet(1), nil, []string{"aelib: train errs: step is nil"}},
 		{"non-scalar loss", train, nil, quiet(1), perImage, []string{"aelib: training errs: ", "the step returned a loss of shape (Float32)[32]: it must return a scalar"}},
-		{"step panics", train, nil, quiet(1), badShapes, []string{"aelib: training errs: "}},
+		{"step panics", train, nil, quiet(1), badShapes, []string{"aelib: training errs: ", "cannot be broadcast"}},
+		{"NaN loss", train, nil, quiet(1), nan, []string{"aelib: training errs: epoch 1, step 1: loss is NaN: lower the learning rate (lr=0.005)"}},
 		{"loss explodes", train, nil, hugeLR, diverges, []string{"aelib: training errs: epoch ", ", step ", ": loss is ", ": lower the learning rate (lr=1)"}},
 	}
 	for _, tc := range tests {
@@ -399,9 +409,9 @@ func TestTrainErrors(t *testing.T) {
 // batch larger than what is left) and says what it changed.
 func TestQuick(t *testing.T) {
 	for v, want := range map[string]bool{"1": true, "true": true, "": false, "0": false, "yes": false} {
-		t.Setenv(QuickEnv, v)
-		if Quick() != want {
-			t.Errorf("%s=%q: Quick() = %v", QuickEnv, v, !want)
+		t.Setenv(quickEnv, v)
+		if isQuick() != want {
+			t.Errorf("%s=%q: isQuick() = %v", quickEnv, v, !want)
 		}
 	}
 
@@ -426,7 +436,7 @@ func TestQuick(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Setenv(QuickEnv, tc.quick)
+			t.Setenv(quickEnv, tc.quick)
 			cfg := quiet(tc.epochs)
 			cfg.Batch = tc.batch
 			var test *Digits
@@ -457,7 +467,7 @@ func TestQuick(t *testing.T) {
 	}
 
 	// Train uses what prepare gives and says so, even when Quiet.
-	t.Setenv(QuickEnv, "1")
+	t.Setenv(quickEnv, "1")
 	ae := smallAE(t, "quick")
 	var h *History
 	out := captureStdout(t, func() {
@@ -472,8 +482,8 @@ func TestQuick(t *testing.T) {
 	if out != "AELIB_QUICK=1: epochs 5→2, training images 2100→2000, test images 1200→1000\n" {
 		t.Errorf("Train printed %q", out)
 	}
-	if h.Images != QuickImages || len(h.Epoch) != QuickEpochs || h.Config.Epochs != QuickEpochs || len(h.Test) != QuickEpochs {
+	if h.Images != quickImages || len(h.Epoch) != quickEpochs || h.Config.Epochs != quickEpochs || len(h.Test) != quickEpochs {
 		t.Errorf("quick run: %d images, %d epochs (config %d), %d test errors; want %d, %d", h.Images, len(h.Epoch),
-			h.Config.Epochs, len(h.Test), QuickImages, QuickEpochs)
+			h.Config.Epochs, len(h.Test), quickImages, quickEpochs)
 	}
 }

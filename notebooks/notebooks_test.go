@@ -44,7 +44,7 @@ var outputMust = map[string][]string{
 // code cell of its notebook exactly as written here: when a notebook's text changes, change it here.
 var (
 	// 02_autoencoder's settings cell: a 3-D code, and one epoch.
-	edit02Latent = edit{Old: "latent  = 2", New: "latent  = 3"}
+	edit02Latent = edit{Old: "latent = 2", New: "latent = 3"}
 	edit02Epochs = edit{Old: "Epochs: 20", New: "Epochs: 1"}
 	// 03_stacked_autoencoder's settings cell: other code sizes.
 	edit03Codes = edit{Old: "codes = []int{2, 8, 32}", New: "codes = []int{4, 16}"}
