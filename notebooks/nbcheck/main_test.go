@@ -5,174 +5,168 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strconv"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
-// The committed docs/results.json and docs/results.md come from one lecture run: rendering the
-// run and claims of the JSON again must give both files byte for byte.
-func TestCommittedResultsRegenerate(t *testing.T) {
-	wantJSON, err := os.ReadFile("../../docs/results.json")
-	if err != nil {
-		t.Skipf("no committed results: %v", err)
-	}
-	wantMD, err := os.ReadFile("../../docs/results.md")
-	if err != nil {
-		t.Skipf("no committed results: %v", err)
-	}
-	v, err := decodeOrdered(wantJSON)
-	if err != nil {
-		t.Fatalf("docs/results.json: %v", err)
-	}
-	top := v.(*object)
-	runV, _ := top.get("run")
-	claimsV, _ := top.get("claims")
-	r := runV.(*object)
-	str := func(k string) string { v, _ := r.get(k); return v.(string) }
-	num := func(o *object, k string) int {
-		v, _ := o.get(k)
-		n, err := v.(json.Number).Int64()
-		if err != nil {
-			t.Fatalf("run.%s: %v", k, err)
-		}
-		return int(n)
-	}
-	run := runInfo{Backend: str("backend"), CPU: str("cpu"), Cores: num(r, "cores"), GoMLX: str("gomlx"),
-		TotalSeconds: num(r, "total_seconds"), Date: str("date")}
-	nbs, _ := r.get("notebooks")
-	for _, n := range nbs.([]any) {
-		o := n.(*object)
-		name, _ := o.get("notebook")
-		backend, _ := o.get("backend")
-		run.Notebooks = append(run.Notebooks, notebookRun{name.(string), backend.(string), num(o, "seconds")})
-	}
-	var claims []*object
-	for _, c := range claimsV.([]any) {
-		claims = append(claims, c.(*object))
-	}
-	if got := resultsJSON(run, claims); !bytes.Equal(got, wantJSON) {
-		t.Errorf("results.json differs from docs/results.json:\n%s", firstDiff(string(got), string(wantJSON)))
-	}
-	if got := resultsMarkdown(run, claims); !bytes.Equal(got, wantMD) {
-		t.Errorf("results.md differs from docs/results.md:\n%s", firstDiff(string(got), string(wantMD)))
-	}
-}
-
-func firstDiff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return "line " + strconv.Itoa(i+1) + ":\n got  " + gl + "\n want " + wl
-		}
-	}
-	return "(same lines)"
-}
-
-// Expected values are Python 3's repr(), json.dumps() and format(v, ".4g").
-func TestPythonFormats(t *testing.T) {
-	for _, c := range []struct {
-		f        float64
-		repr, g4 string
-	}{
-		{0.05512545276284218, "0.05512545276284218", "0.05513"},
-		{20, "20.0", "20"},
-		{1e-05, "1e-05", "1e-05"},
-		{0.0001, "0.0001", "0.0001"},
-		{1e16, "1e+16", "1e+16"},
-		{1e15, "1000000000000000.0", "1e+15"},
-		{123456789012345680, "1.2345678901234568e+17", "1.235e+17"},
-		{0.1, "0.1", "0.1"},
-		{-2.5, "-2.5", "-2.5"},
-		{5e-324, "5e-324", "4.941e-324"},
-		{1.5e300, "1.5e+300", "1.5e+300"},
-		{0.00012345, "0.00012345", "0.0001234"},
-		{1234.5, "1234.5", "1234"},
-	} {
-		if got := pyFloatRepr(c.f); got != c.repr {
-			t.Errorf("pyFloatRepr(%v) = %s, want %s", c.f, got, c.repr)
-		}
-		if got := formatG4(c.f); got != c.g4 {
-			t.Errorf("formatG4(%v) = %s, want %s", c.f, got, c.g4)
-		}
-	}
-	if got, want := pyJSONString("a×≤😀\x7f<&>/\x01\"\\"), `"a\u00d7\u2264\ud83d\ude00\u007f<&>/\u0001\"\\"`; got != want {
-		t.Errorf("pyJSONString = %s, want %s", got, want)
-	}
-	v, err := decodeOrdered([]byte(`[true, [1, 2.0, "a'b", null], {"k": 1.5}, -0]`))
-	if err != nil {
+// writeFile writes s to dir/name and returns the path.
+func writeFile(t *testing.T, dir, name, s string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, e := range v.([]any) {
-		got = append(got, pyStr(e))
+	return path
+}
+
+// The committed docs/results.md is the Markdown rendering of the committed docs/results.json.
+func TestCommittedResultsAgree(t *testing.T) {
+	js, err := os.ReadFile("../../docs/results.json")
+	if err != nil {
+		t.Skipf("no committed results: %v", err)
 	}
-	if want := []string{"True", `[1, 2.0, "a'b", None]`, "{'k': 1.5}", "0"}; strings.Join(got, "|") != strings.Join(want, "|") {
-		t.Errorf("pyStr = %q, want %q", got, want)
+	md, err := os.ReadFile("../../docs/results.md")
+	if err != nil {
+		t.Skipf("no committed results: %v", err)
 	}
-	if _, err := decodeOrdered([]byte(`{"a": 1} x`)); err == nil {
-		t.Error("decodeOrdered accepted data after the value")
+	var res results
+	if err := json.Unmarshal(js, &res); err != nil {
+		t.Fatalf("docs/results.json: %v", err)
+	}
+	if len(res.Claims) == 0 || len(res.Run.Notebooks) == 0 {
+		t.Errorf("docs/results.json has %d claims and %d notebooks", len(res.Claims), len(res.Run.Notebooks))
+	}
+	got, want := strings.SplitAfter(markdown(res), "\n"), strings.SplitAfter(string(md), "\n")
+	for i := range min(len(got), len(want)) {
+		if got[i] != want[i] {
+			t.Fatalf("docs/results.md line %d differs from the rendering of docs/results.json:\n got  %q\n want %q", i+1, got[i], want[i])
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("docs/results.md has %d lines, the rendering of docs/results.json %d", len(want), len(got))
 	}
 }
 
 // nbcheck results on files as lecture.sh writes them: claims as aelib.Record appends them.
 func TestResultsCommand(t *testing.T) {
 	dir := t.TempDir()
-	claims := filepath.Join(dir, "claims.jsonl")
-	runlog := filepath.Join(dir, "runlog.tsv")
+	claims := writeFile(t, dir, "claims.jsonl",
+		`{"id":"a-b","notebook":"01_x","claim":"x < y | z ≤ 1","measured":{"z":0.12345678,"n":485266},"holds":true,"backend":"go","quick":false,"time":"2026-01-01T00:00:00Z"}`+"\n\n"+
+			`{"id":"c","notebook":"02_y","claim":"no","measured":{"m":1e-7},"holds":false,"backend":"xla","quick":false,"time":"2026-01-01T00:00:01Z"}`+"\n"+
+			`{"id":"q","notebook":"02_y","claim":"fast","measured":{"mse":0.0347,"k":5},"holds":true,"backend":"xla","quick":true,"time":"2026-01-01T00:00:02Z"}`+"\n")
+	runlog := writeFile(t, dir, "runlog.tsv", "01_x\tgo\t3\n02_y\t?\t12\n")
 	outJSON, outMD := filepath.Join(dir, "results.json"), filepath.Join(dir, "results.md")
-	write := func(path, s string) {
-		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(claims, `{"id":"a-b","notebook":"01_x","claim":"x \u003c y | z ≤ 1","measured":{"z":0.12345678,"n":3},"holds":true,"backend":"go","quick":false,"time":"2026-01-01T00:00:00Z"}`+"\n"+
-		`{"id":"c","notebook":"02_y","claim":"no","measured":{"m":1e-7},"holds":false,"backend":"xla","quick":false,"time":"2026-01-01T00:00:01Z"}`+"\n")
-	write(runlog, "01_x\tgo\t3\n02_y\t?\t12\n")
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"results", claims, runlog, "15", outJSON, outMD}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	js, _ := os.ReadFile(outJSON)
 	md, _ := os.ReadFile(outMD)
-	for _, want := range []string{`"backend": "go, xla"`, `"total_seconds": 15`, `"claim": "x < y | z \u2264 1"`,
-		`"z": 0.12345678`, `"m": 1e-07`, `"seconds": 12`} {
-		if !strings.Contains(string(js), want) {
-			t.Errorf("results.json lacks %s:\n%s", want, js)
-		}
+
+	// results.json: the run and the claims as recorded, indented by two spaces.
+	var res results
+	if err := json.Unmarshal(js, &res); err != nil {
+		t.Fatalf("results.json: %v\n%s", err, js)
 	}
-	for _, want := range []string{"- backend: go, xla", "| 02_y | ? | 12 |",
-		`| 01_x | a-b | x < y \| z ≤ 1 | n=3, z=0.1235 | yes |`, "| 02_y | c | no | m=1e-07 | **no** |"} {
-		if !strings.Contains(string(md), want) {
-			t.Errorf("results.md lacks %s:\n%s", want, md)
+	r := res.Run
+	if r.Backend != "go, xla" || r.TotalSeconds != 15 || r.Cores < 1 || r.CPU == "" || r.GoMLX == "" {
+		t.Errorf("results.json run = %+v", r)
+	}
+	if _, err := time.Parse(time.RFC3339, r.Date); err != nil {
+		t.Errorf("results.json run date: %v", err)
+	}
+	if want := []notebookRun{{"01_x", "go", 3}, {"02_y", "?", 12}}; !reflect.DeepEqual(r.Notebooks, want) {
+		t.Errorf("results.json notebooks = %+v, want %+v", r.Notebooks, want)
+	}
+	want := []claim{
+		{ID: "a-b", Notebook: "01_x", Claim: "x < y | z ≤ 1", Measured: map[string]float64{"z": 0.12345678, "n": 485266},
+			Holds: true, Backend: "go", Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{ID: "c", Notebook: "02_y", Claim: "no", Measured: map[string]float64{"m": 1e-7},
+			Backend: "xla", Time: time.Date(2026, 1, 1, 0, 0, 1, 0, time.UTC)},
+		{ID: "q", Notebook: "02_y", Claim: "fast", Measured: map[string]float64{"mse": 0.0347, "k": 5},
+			Holds: true, Backend: "xla", Quick: true, Time: time.Date(2026, 1, 1, 0, 0, 2, 0, time.UTC)},
+	}
+	if !reflect.DeepEqual(res.Claims, want) {
+		t.Errorf("results.json claims = %+v, want %+v", res.Claims, want)
+	}
+	var top struct{ Run map[string]any }
+	if err := json.Unmarshal(js, &top); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for k := range top.Run {
+		keys = append(keys, k)
+	}
+	if slices.Sort(keys); strings.Join(keys, " ") != "backend cores cpu date gomlx notebooks total_seconds" {
+		t.Errorf("results.json run has %v", keys)
+	}
+	for _, s := range []string{"{\n  \"run\": {\n    \"backend\": \"go, xla\",\n", "\"total_seconds\": 15,",
+		"\"claim\": \"x < y | z ≤ 1\",", "\"measured\": {\n        \"n\": 485266,\n        \"z\": 0.12345678\n      },"} {
+		if !strings.Contains(string(js), s) {
+			t.Errorf("results.json lacks %q:\n%s", s, js)
 		}
 	}
 
-	// No claims file: an empty table.
+	// results.md: the run, one row per notebook and one per claim.
+	for _, s := range []string{"# Results of the full lecture run\n", "\n- backend: go, xla\n", "\n- total: 15 s\n",
+		"\n| notebook | backend | seconds |\n| --- | --- | ---: |\n| 01_x | go | 3 |\n| 02_y | ? | 12 |\n",
+		"\n| notebook | id | claim | measured | holds |\n| --- | --- | --- | --- | --- |\n" +
+			"| 01_x | a-b | x < y \\| z ≤ 1 | n=485266, z=0.1235 | yes |\n" +
+			"| 02_y | c | no | m=1e-07 | **no** |\n" +
+			"| 02_y | q | fast | k=5, mse=0.0347 | yes (reduced run) |\n"} {
+		if !strings.Contains(string(md), s) {
+			t.Errorf("results.md lacks %q:\n%s", s, md)
+		}
+	}
+
+	// No claims file: no claims, an empty table.
 	if code := run([]string{"results", filepath.Join(dir, "none.jsonl"), runlog, "15", outJSON, outMD}, &stdout, &stderr); code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr.String())
+		t.Fatalf("no claims: exit %d: %s", code, stderr.String())
 	}
 	md, _ = os.ReadFile(outMD)
-	if !strings.Contains(string(md), "| | | (no claims recorded) | | |") {
+	if !strings.HasSuffix(string(md), "| --- | --- | --- | --- | --- |\n| | | (no claims recorded) | | |\n") {
 		t.Errorf("results.md without claims:\n%s", md)
 	}
-	js, _ = os.ReadFile(outJSON)
-	if !strings.Contains(string(js), `"claims": []`) {
+	if js, _ = os.ReadFile(outJSON); !strings.Contains(string(js), "\"claims\": []") {
 		t.Errorf("results.json without claims:\n%s", js)
 	}
+}
 
-	// A broken claim line is an error naming the line.
-	write(claims, "{\"id\":\"a\"}\n{not json\n")
-	stderr.Reset()
-	if code := run([]string{"results", claims, runlog, "15", outJSON, outMD}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "line 2") {
-		t.Errorf("broken claims: exit %d, %q", code, stderr.String())
+// Bad input to nbcheck results: a one-line error naming the problem, exit status 2, nothing written.
+func TestResultsErrors(t *testing.T) {
+	dir := t.TempDir()
+	good := `{"id":"a","notebook":"01_x","claim":"c","measured":{"v":1},"holds":true,"backend":"go","quick":false,"time":"2026-01-01T00:00:00Z"}`
+	claims := writeFile(t, dir, "claims.jsonl", good+"\n")
+	runlog := writeFile(t, dir, "runlog.tsv", "01_x\tgo\t3\n")
+	for _, c := range []struct {
+		name string
+		args []string
+		want string // in the error
+	}{
+		{"missing run log", []string{claims, filepath.Join(dir, "none.tsv"), "15"}, "none.tsv"},
+		{"malformed claim", []string{writeFile(t, dir, "bad.jsonl", good+"\n{not json\n"), runlog, "15"}, "bad.jsonl line 2: invalid character"},
+		{"claim without id", []string{writeFile(t, dir, "noid.jsonl", strings.Replace(good, `"id":"a",`, "", 1)), runlog, "15"},
+			"noid.jsonl line 1: a claim needs an id"},
+		{"claim not an object", []string{writeFile(t, dir, "arr.jsonl", "[1]\n"), runlog, "15"}, "arr.jsonl line 1: json: cannot unmarshal array"},
+		{"run log without seconds", []string{claims, writeFile(t, dir, "short.tsv", "01_x\tgo\t3\n02_y\tgo\n"), "15"}, "short.tsv line 2: want notebook, backend and seconds"},
+		{"run log seconds not a number", []string{claims, writeFile(t, dir, "nan.tsv", "01_x\tgo\tslow\n"), "15"}, "nan.tsv line 1: strconv.Atoi"},
+		{"total not a number", []string{claims, runlog, "x"}, `TOTAL_SECONDS "x"`},
+	} {
+		outJSON, outMD := filepath.Join(dir, c.name+".json"), filepath.Join(dir, c.name+".md")
+		var stdout, stderr bytes.Buffer
+		code := run(append(append([]string{"results"}, c.args...), outJSON, outMD), &stdout, &stderr)
+		msg := stderr.String()
+		if code != 2 || !strings.HasPrefix(msg, "nbcheck: ") || !strings.Contains(msg, c.want) || strings.Count(msg, "\n") != 1 {
+			t.Errorf("%s: exit %d, stderr %q; want exit 2 and one line with %q", c.name, code, msg, c.want)
+		}
+		for _, out := range []string{outJSON, outMD} {
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("%s: wrote %s", c.name, out)
+			}
+		}
 	}
 }
 

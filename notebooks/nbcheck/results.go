@@ -1,273 +1,195 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"maps"
+	"math"
 	"os"
-	"path/filepath"
 	"regexp"
 	"runtime"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// runInfo is the "run" section of docs/results.json: where and how long the lecture ran.
-type runInfo struct {
-	Backend      string
-	CPU          string
-	Cores        int
-	GoMLX        string
-	TotalSeconds int
-	Date         string // UTC, e.g. 2026-11-25T20:08:33+00:00
-	Notebooks    []notebookRun
+// claim mirrors aelib.Claim's JSON: one line that aelib.Record appends to $AELIB_RESULTS.
+type claim struct {
+	ID       string             `json:"id"`
+	Notebook string             `json:"notebook"`
+	Claim    string             `json:"claim"`
+	Measured map[string]float64 `json:"measured"`
+	Holds    bool               `json:"holds"`
+	Backend  string             `json:"backend"`
+	Quick    bool               `json:"quick"`
+	Time     time.Time          `json:"time"`
 }
 
-// notebookRun is one line of the run log.
+// notebookRun is one line of the run log: a notebook, the backend it ran on and its seconds.
 type notebookRun struct {
-	Notebook string
-	Backend  string
-	Seconds  int
+	Notebook string `json:"notebook"`
+	Backend  string `json:"backend"`
+	Seconds  int    `json:"seconds"`
+}
+
+// runInfo is the "run" section of docs/results.json: where and how long the lecture ran.
+type runInfo struct {
+	Backend      string        `json:"backend"` // all backends used, e.g. "go, xla"
+	CPU          string        `json:"cpu"`
+	Cores        int           `json:"cores"`
+	GoMLX        string        `json:"gomlx"`
+	TotalSeconds int           `json:"total_seconds"`
+	Date         string        `json:"date"` // UTC, e.g. 2026-11-25T20:08:33+00:00
+	Notebooks    []notebookRun `json:"notebooks"`
+}
+
+// results is the whole of docs/results.json.
+type results struct {
+	Run    runInfo `json:"run"`
+	Claims []claim `json:"claims"`
 }
 
 // writeResults reads the claims and the run log and writes the results as JSON and Markdown.
 func writeResults(claimsPath, runlogPath string, total int, outJSON, outMD string) error {
-	claims, err := readClaimLines(claimsPath)
+	claims, err := readLines(claimsPath, parseClaim)
+	if errors.Is(err, fs.ErrNotExist) { // no notebook recorded a claim
+		claims, err = []claim{}, nil
+	}
 	if err != nil {
 		return err
 	}
-	nbs, err := readRunLog(runlogPath)
+	nbs, err := readLines(runlogPath, parseRun)
 	if err != nil {
 		return err
 	}
-	run := runInfo{
-		Backend:      backends(claims, nbs),
-		CPU:          cpuModel(),
-		Cores:        runtime.NumCPU(),
-		GoMLX:        gomlxVersion(),
-		TotalSeconds: total,
-		Date:         time.Now().UTC().Format("2006-01-02T15:04:05+00:00"),
-		Notebooks:    nbs,
+	res := results{Claims: claims, Run: runInfo{Backend: backends(claims, nbs), Cores: runtime.NumCPU(),
+		CPU:          firstMatch("/proc/cpuinfo", `(?m)^model name\s*:(.+)$`),
+		GoMLX:        firstMatch("go.mod", `github\.com/gomlx/gomlx\s+(v\S+)`),
+		TotalSeconds: total, Date: time.Now().UTC().Format("2006-01-02T15:04:05+00:00"), Notebooks: nbs}}
+	var js bytes.Buffer
+	enc := json.NewEncoder(&js) // json.MarshalIndent's output, but with <, > and & left readable
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(res); err != nil {
+		return err
 	}
-	if err := os.WriteFile(outJSON, resultsJSON(run, claims), 0o644); err != nil {
-		return fmt.Errorf("writing the results: %w", err)
+	if err := os.WriteFile(outJSON, js.Bytes(), 0o644); err != nil {
+		return err
 	}
-	if err := os.WriteFile(outMD, resultsMarkdown(run, claims), 0o644); err != nil {
-		return fmt.Errorf("writing the results: %w", err)
-	}
-	return nil
+	return os.WriteFile(outMD, []byte(markdown(res)), 0o644)
 }
 
-// readClaimLines reads the JSON-lines file aelib.Record appends to, keeping each claim as it is
-// (its keys in their order); a missing file means no claims.
-func readClaimLines(path string) ([]*object, error) {
+// readLines parses each non-blank line of the file at path; an error names the file and line.
+func readLines[T any](path string, parse func(line string) (T, error)) ([]T, error) {
 	b, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
 	if err != nil {
-		return nil, fmt.Errorf("reading the claims: %w", err)
+		return nil, err
 	}
-	var claims []*object
-	for n, line := range bytes.Split(b, []byte("\n")) {
-		if len(bytes.TrimSpace(line)) == 0 {
+	items := []T{} // written as [] rather than null
+	for n, line := range strings.Split(string(b), "\n") {
+		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		v, err := decodeOrdered(line)
+		item, err := parse(line)
 		if err != nil {
 			return nil, fmt.Errorf("%s line %d: %w", path, n+1, err)
 		}
-		obj, ok := v.(*object)
-		if !ok {
-			return nil, fmt.Errorf("%s line %d: a claim must be a JSON object", path, n+1)
-		}
-		claims = append(claims, obj)
+		items = append(items, item)
 	}
-	return claims, nil
+	return items, nil
 }
 
-// readRunLog reads lecture.sh's run log: notebook, backend and seconds, tab-separated, per line.
-func readRunLog(path string) ([]notebookRun, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading the run log: %w", err)
+// parseClaim parses one line that aelib.Record appended to $AELIB_RESULTS.
+func parseClaim(line string) (c claim, err error) {
+	if err = json.Unmarshal([]byte(line), &c); err == nil && (c.ID == "" || c.Notebook == "" || c.Claim == "") {
+		err = errors.New("a claim needs an id, a notebook and a claim")
 	}
-	defer f.Close()
-	var nbs []notebookRun
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		fields := strings.Split(sc.Text(), "\t")
-		if len(fields) != 3 {
-			return nil, fmt.Errorf("%s line %d: want notebook, backend and seconds separated by tabs, got %q", path, n, sc.Text())
-		}
-		secs, err := strconv.Atoi(strings.TrimSpace(fields[2]))
-		if err != nil {
-			return nil, fmt.Errorf("%s line %d: seconds: %w", path, n, err)
-		}
-		nbs = append(nbs, notebookRun{Notebook: fields[0], Backend: fields[1], Seconds: secs})
+	return c, err
+}
+
+// parseRun parses one line of lecture.sh's run log: notebook, backend and seconds, tab-separated.
+func parseRun(line string) (notebookRun, error) {
+	f := strings.Split(line, "\t")
+	if len(f) != 3 {
+		return notebookRun{}, fmt.Errorf("want notebook, backend and seconds separated by tabs, got %q", line)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("reading the run log %s: %w", path, err)
-	}
-	return nbs, nil
+	secs, err := strconv.Atoi(strings.TrimSpace(f[2]))
+	return notebookRun{Notebook: f[0], Backend: f[1], Seconds: secs}, err
 }
 
 // backends names the backends the claims and notebooks ran on, sorted, or "unknown".
-func backends(claims []*object, nbs []notebookRun) string {
+func backends(claims []claim, nbs []notebookRun) string {
 	set := map[string]bool{}
 	for _, c := range claims {
-		if v, ok := c.get("backend"); ok && truthy(v) {
-			set[pyStr(v)] = true
-		}
+		set[c.Backend] = true
 	}
 	for _, n := range nbs {
-		if n.Backend != "?" {
-			set[n.Backend] = true
-		}
+		set[n.Backend] = true
 	}
+	delete(set, "")
+	delete(set, "?")
 	if len(set) == 0 {
 		return "unknown"
 	}
-	var names []string
-	for b := range set {
-		names = append(names, b)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
+	return strings.Join(slices.Sorted(maps.Keys(set)), ", ")
 }
 
-// cpuModel is the first "model name" of /proc/cpuinfo, or "unknown".
-func cpuModel() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return "unknown"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "model name") {
-			if _, model, ok := strings.Cut(line, ":"); ok {
-				return strings.TrimSpace(model)
-			}
-		}
+// firstMatch is the first group of the regular expression re in the file at path, or "unknown".
+// It finds the CPU in /proc/cpuinfo and GoMLX's version in go.mod (lecture.sh runs in the module root).
+func firstMatch(path, re string) string {
+	b, _ := os.ReadFile(path)
+	if m := regexp.MustCompile(re).FindSubmatch(b); m != nil {
+		return strings.TrimSpace(string(m[1]))
 	}
 	return "unknown"
 }
 
-var gomlxRequire = regexp.MustCompile(`github\.com/gomlx/gomlx\s+(v\S+)`)
-
-// gomlxVersion is the GoMLX version the go.mod of the working directory (or a parent) requires.
-func gomlxVersion() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "unknown"
-	}
-	for {
-		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil {
-			if m := gomlxRequire.FindSubmatch(b); m != nil {
-				return string(m[1])
-			}
-			return "unknown"
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "unknown"
-		}
-		dir = parent
-	}
-}
-
-// resultsJSON is docs/results.json: {"run": ..., "claims": [...]}, indented by two spaces, with
-// non-ASCII characters escaped (the format Python's json.dump(indent=2) wrote before).
-func resultsJSON(run runInfo, claims []*object) []byte {
-	var nbs []any
-	for _, n := range run.Notebooks {
-		nbs = append(nbs, &object{members: []member{
-			{"notebook", n.Notebook}, {"backend", n.Backend}, {"seconds", n.Seconds}}})
-	}
-	runObj := &object{members: []member{
-		{"backend", run.Backend},
-		{"cpu", run.CPU},
-		{"cores", run.Cores},
-		{"gomlx", run.GoMLX},
-		{"total_seconds", run.TotalSeconds},
-		{"date", run.Date},
-		{"notebooks", nbs},
-	}}
-	var cs []any
-	for _, c := range claims {
-		cs = append(cs, c)
-	}
+// markdown is docs/results.md: the run, a table of the notebooks and one of the claims.
+func markdown(res results) string {
+	r := res.Run
 	var sb strings.Builder
-	writeIndented(&sb, &object{members: []member{{"run", runObj}, {"claims", cs}}}, "")
-	sb.WriteString("\n")
-	return []byte(sb.String())
-}
-
-// resultsMarkdown is docs/results.md: the run, a table of the notebooks and one of the claims.
-func resultsMarkdown(run runInfo, claims []*object) []byte {
-	lines := []string{
-		"# Results of the full lecture run",
-		"",
-		"Written by `make lecture` (.ci/lecture.sh); the same data is in results.json.",
-		"",
-		"- date: " + run.Date,
-		"- backend: " + run.Backend,
-		fmt.Sprintf("- CPU: %s, %d cores", run.CPU, run.Cores),
-		"- GoMLX: " + run.GoMLX,
-		fmt.Sprintf("- total: %d s", run.TotalSeconds),
-		"",
-		"| notebook | backend | seconds |",
-		"| --- | --- | ---: |",
+	fmt.Fprintf(&sb, "# Results of the full lecture run\n\n"+
+		"Written by `make lecture` (.ci/lecture.sh); the same data is in results.json.\n\n"+
+		"- date: %s\n- backend: %s\n- CPU: %s, %d cores\n- GoMLX: %s\n- total: %d s\n\n"+
+		"| notebook | backend | seconds |\n| --- | --- | ---: |\n", r.Date, r.Backend, r.CPU, r.Cores, r.GoMLX, r.TotalSeconds)
+	for _, n := range r.Notebooks {
+		fmt.Fprintf(&sb, "| %s | %s | %d |\n", cell(n.Notebook), cell(n.Backend), n.Seconds)
 	}
-	for _, n := range run.Notebooks {
-		lines = append(lines, fmt.Sprintf("| %s | %s | %d |", n.Notebook, n.Backend, n.Seconds))
-	}
-	lines = append(lines, "", "| notebook | id | claim | measured | holds |", "| --- | --- | --- | --- | --- |")
-	field := func(c *object, key string) string {
-		if v, ok := c.get(key); ok {
-			return mdCell(pyStr(v))
-		}
-		return ""
-	}
-	for _, c := range claims {
+	sb.WriteString("\n| notebook | id | claim | measured | holds |\n| --- | --- | --- | --- | --- |\n")
+	for _, c := range res.Claims {
 		var measured []string
-		if v, _ := c.get("measured"); v != nil {
-			if m, ok := v.(*object); ok {
-				ms := append([]member(nil), m.members...)
-				sort.SliceStable(ms, func(i, j int) bool { return ms[i].key < ms[j].key })
-				for _, kv := range ms {
-					measured = append(measured, kv.key+"="+short(kv.val))
-				}
-			}
+		for _, k := range slices.Sorted(maps.Keys(c.Measured)) {
+			measured = append(measured, k+"="+number(c.Measured[k]))
 		}
-		holds := "**no**"
-		if v, _ := c.get("holds"); truthy(v) {
-			holds = "yes"
+		holds := "yes"
+		if !c.Holds {
+			holds = "**no**"
 		}
-		lines = append(lines, fmt.Sprintf("| %s | %s | %s | %s | %s |", field(c, "notebook"), field(c, "id"),
-			field(c, "claim"), mdCell(strings.Join(measured, ", ")), holds))
+		if c.Quick {
+			holds += " (reduced run)"
+		}
+		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s |\n", cell(c.Notebook), cell(c.ID), cell(c.Claim),
+			cell(strings.Join(measured, ", ")), holds)
 	}
-	if len(claims) == 0 {
-		lines = append(lines, "| | | (no claims recorded) | | |")
+	if len(res.Claims) == 0 {
+		sb.WriteString("| | | (no claims recorded) | | |\n")
 	}
-	return []byte(strings.Join(lines, "\n") + "\n")
+	return sb.String()
 }
 
-// mdCell makes s fit in one cell of a Markdown table.
-func mdCell(s string) string {
+// cell makes s fit in one cell of a Markdown table.
+func cell(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
 }
 
-// short formats a measured value: a float to 4 significant digits, anything else as it is.
-func short(v any) string {
-	if n, ok := v.(json.Number); ok && isFloatLiteral(string(n)) {
-		f, _ := strconv.ParseFloat(string(n), 64)
-		return formatG4(f)
+// number formats a measured value compactly: a whole number in full, else 4 significant digits.
+func number(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
 	}
-	return pyStr(v)
+	return strconv.FormatFloat(v, 'g', 4, 64)
 }
