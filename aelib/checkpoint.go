@@ -325,7 +325,7 @@ func modelVars(store *model.Store) []ckptVar {
 // save writes the model's weights and its History to path, atomically: a
 // reader sees the old file or the new one, never half of one.
 func (m *Model) save(path string) error {
-	if err := initVariables(m.Backend, m.Store, defaultSeed, false); err != nil {
+	if err := initVariables(m.Backend, m.Store, defaultSeed, nil); err != nil {
 		return err
 	}
 	hd := ckptHeader{Name: m.Name, Created: time.Now(), By: trainedBy(), Vars: modelVars(m.Store), History: m.History}

@@ -124,7 +124,7 @@ func (ae *AE) MSE(d *Digits) (float64, error) {
 
 // ready initialises the weights from defaultSeed if nothing did yet.
 func (ae *AE) ready() error {
-	return initVariables(ae.Backend, ae.Store, defaultSeed, false)
+	return initVariables(ae.Backend, ae.Store, defaultSeed, nil)
 }
 
 // dropExecs forgets compiled graphs, e.g. after the weights were replaced.
@@ -148,24 +148,113 @@ func scopeParams(store *model.Store, scope string) int {
 	return n
 }
 
-// initVariables gives every variable without a value its initial value;
-// with resetAll it first drops every value, so all are drawn again. Whenever
-// something is to be drawn, the store's random generator is first seeded with
-// seed, so initial weights depend only on the seed and the model.
-func initVariables(backend compute.Backend, store *model.Store, seed int64, resetAll bool) error {
+// CopyWeights copies the weights under scope (e.g. "encoder") of a trained
+// model into m, which must not have been trained yet: m's first Train keeps
+// them and draws only its other weights from the seed. 07_pretraining starts a
+// classifier from an autoencoder's encoder this way. m's code must use the
+// same scope and shapes, which its first Train checks.
+func (m *Model) CopyWeights(src *Model, scope string) error {
+	if !m.fresh {
+		return errorf("copy weights into %s: it has been trained or loaded already: copy into a new model", m.Name)
+	}
+	prefix := "/" + strings.Trim(scope, "/") + "/"
+	if m.kept == nil {
+		m.kept = map[string]bool{}
+	}
+	return safely(fmt.Sprintf("copying %s weights from %s", scope, src.Name), func() error {
+		if src.fresh {
+			return fmt.Errorf("%s is not trained", src.Name)
+		}
+		n := 0
+		for v := range src.Store.IterVariables() {
+			if !strings.HasPrefix(v.Path(), prefix) || !isModelVar(v) {
+				continue
+			}
+			t, err := v.Value()
+			if err != nil {
+				return err
+			}
+			flat, err := tensors.CopyFlatData[float32](t)
+			if err != nil {
+				return err
+			}
+			copied := tensors.FromFlatDataAndDimensions(flat, v.Shape().Dimensions...)
+			if mine := m.Store.GetVariable(v.Path()); mine != nil {
+				if !mine.Shape().Equal(v.Shape()) {
+					return fmt.Errorf("variable %s has shape %s here, %s there", v.Path(), mine.Shape(), v.Shape())
+				}
+				err = mine.SetValue(copied)
+			} else {
+				_, err = m.Store.CreateVariable(v.Path(), copied)
+			}
+			if err != nil {
+				return err
+			}
+			m.kept[v.Path()] = true
+			n++
+		}
+		if n == 0 {
+			return fmt.Errorf("%s has no weights in scope %q", src.Name, scope)
+		}
+		return nil
+	})
+}
+
+// Apply runs f (built in the model's root scope, with its weights) on
+// images x (N·784 values) and returns its outputs, row-major [N, width]:
+// for instance a classifier's probabilities for each digit (05).
+func (m *Model) Apply(f Layer, x []float32) (out []float32, width int, err error) {
+	if err := checkImages(x); err != nil {
+		return nil, 0, err
+	}
+	if err := initVariables(m.Backend, m.Store, defaultSeed, nil); err != nil {
+		return nil, 0, err
+	}
+	var exec *model.Exec
+	err = safely("applying "+m.Name, func() error {
+		var err error
+		exec, err = model.NewExec(m.Backend, m.Store, func(scope *model.Scope, x *graph.Node) *graph.Node {
+			y := f(scope, x)
+			if y.Rank() != 2 {
+				panic(fmt.Sprintf("the function gives shape %s: want [N, width]", y.Shape()))
+			}
+			width = y.Shape().Dimensions[1]
+			return y
+		})
+		if err != nil {
+			return err
+		}
+		_, err = exec.Compile(shapes.Make(dtypes.Float32, min(len(x)/Pixels, inferenceBatch), Pixels))
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	defer exec.Finalize()
+	out, err = runBatches(exec, x, Pixels, width, "applying "+m.Name)
+	return out, width, err
+}
+
+// initVariables gives every variable without a value its initial value,
+// after first dropping the values of the variables that reset selects (by
+// path; nil selects none), so those are drawn again. Whenever something is
+// to be drawn, the store's random generator is first seeded with seed, so
+// initial weights depend only on the seed and the model.
+func initVariables(backend compute.Backend, store *model.Store, seed int64, reset func(path string) bool) error {
 	return safely("initialising weights", func() error {
-		missing := false
+		missing, resetAny := false, false
 		for v := range store.IterVariables() {
-			if resetAll && v.Name() != model.RNGStateVariableName {
+			if reset != nil && reset(v.Path()) && v.Name() != model.RNGStateVariableName {
 				if err := v.Reset(); err != nil {
 					return err
 				}
+				resetAny = true
 			}
 			if !v.HasValue() && v.Name() != model.RNGStateVariableName {
 				missing = true
 			}
 		}
-		if resetAll || missing {
+		if reset != nil || resetAny || missing {
 			// Also when nothing is missing: the variables a step creates
 			// later (all of a model made with NewModel) are drawn from
 			// this state when the step first runs.

@@ -125,7 +125,8 @@ type Model struct {
 	TestError func(*Digits) (float64, error)
 	History   *History // of the last Train, or loaded with a checkpoint
 
-	fresh bool // weights never trained nor loaded
+	fresh bool            // weights never trained nor loaded
+	kept  map[string]bool // variables CopyWeights set: the first Train keeps them
 }
 
 // NewModel returns an empty model on the notebooks' backend (see Backend).
@@ -218,7 +219,7 @@ func (m *Model) train(train, test *Digits, cfg Config, step Step) (*History, err
 		return nil, errorf("train %s: step is nil: pass the notebook's training step", m.Name)
 	}
 	if m.fresh {
-		if err := initVariables(m.Backend, m.Store, cfg.Seed, true); err != nil {
+		if err := initVariables(m.Backend, m.Store, cfg.Seed, func(path string) bool { return !m.kept[path] }); err != nil {
 			return nil, err
 		}
 	}
