@@ -150,7 +150,7 @@ func Bars(title, ylabel string, bars ...Bar) (fig *Figure, err error) {
 	if len(bars) == 0 {
 		return nil, errorf("bar count 0 invalid: need at least one bar")
 	}
-	p := figPlot(title, "", ylabel)
+	p := figPlotGrid(title, "", ylabel, false)
 	errs := &plotter.YErrorBars{LineStyle: vgdraw.LineStyle{Color: color.Black, Width: figPx(1.5)}, CapWidth: figPx(14)}
 	labels := &plotter.Labels{Offset: vg.Point{Y: figPx(6)}}
 	names := make([]string, len(bars))
@@ -191,9 +191,9 @@ func Bars(title, ylabel string, bars ...Bar) (fig *Figure, err error) {
 // alone for a single run (Std 0).
 func barLabel(b Bar) string {
 	if b.Std == 0 {
-		return fmt.Sprintf("%.4g", b.Mean)
+		return fmt.Sprintf("%.3g", b.Mean)
 	}
-	return fmt.Sprintf("%.4g ± %.2g", b.Mean, b.Std)
+	return fmt.Sprintf("%.3g ± %.2g", b.Mean, b.Std)
 }
 
 // linTicks labels a linear axis every 1, 2 or 5 times a power of ten, in

@@ -137,7 +137,11 @@ func toGray(img image.Image) (*image.Gray, bool) {
 
 // figPlot returns a plot styled like all aelib charts: sans-serif text,
 // light grid lines behind the data, the legend at the top right.
-func figPlot(title, xlabel, ylabel string) *plot.Plot {
+func figPlot(title, xlabel, ylabel string) *plot.Plot { return figPlotGrid(title, xlabel, ylabel, true) }
+
+// figPlotGrid is figPlot with vertical grid lines only when vertical is set
+// (bar charts have none: they would cross the bars' labels).
+func figPlotGrid(title, xlabel, ylabel string, vertical bool) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
 	p.Title.TextStyle = figText(figSansBold, 13, vgdraw.XCenter, vgdraw.YTop)
@@ -156,6 +160,9 @@ func figPlot(title, xlabel, ylabel string) *plot.Plot {
 	p.Legend.XOffs, p.Legend.YOffs = -figPx(8), -figPx(4)
 	g := plotter.NewGrid()
 	g.Vertical.Color, g.Horizontal.Color = figGridLine, figGridLine
+	if !vertical {
+		g.Vertical.Color = nil
+	}
 	p.Add(g)
 	return p
 }

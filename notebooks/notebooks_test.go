@@ -12,11 +12,14 @@ import (
 // expectedClaims maps each lecture notebook to the claims it must record in AELIB_RESULTS.
 // A new notebook must be added here: the test fails for a notebook it does not know.
 var expectedClaims = map[string][]string{
-	"00_setup":               {},
-	"01_flatten":             {"flatten-order"},
-	"02_autoencoder":         {"ae-param-count", "ae-beats-baselines", "ae-reconstructs"},
-	"03_stacked_autoencoder": {"overcomplete-trains", "overcomplete-copies", "overcomplete-not-identity", "wide-hidden-narrow-code", "latent-size"},
-	"04_embedding_space":     {"embedding-clusters"},
+	"00_setup":                 {},
+	"01_flatten":               {"flatten-order"},
+	"02_autoencoder":           {"ae-param-count", "ae-beats-baselines", "ae-reconstructs"},
+	"03_stacked_autoencoder":   {"overcomplete-trains", "overcomplete-copies", "overcomplete-not-identity", "wide-hidden-narrow-code", "latent-size"},
+	"04_embedding_space":       {"embedding-clusters"},
+	"05_generation":            {"grid-generates-digits"},
+	"06_denoising_autoencoder": {"dae-denoises", "dae-denoises-code2"},
+	"07_pretraining":           {"pretraining-helps"},
 }
 
 // holdsWhenQuick lists the claims that must hold even at AELIB_QUICK=1 sizes: they do not depend
@@ -36,8 +39,10 @@ const (
 // outputMust maps a lecture notebook to text its stdout must contain when the notebooks run in
 // lecture order, sharing one checkpoint directory (TestNotebooks).
 var outputMust = map[string][]string{
-	// 04 reuses the model 02 trained instead of training its own.
-	"04_embedding_space": {msgLoaded},
+	// 04 and 05 reuse the model 02 trained instead of training their own; 06 reuses 02's too.
+	"04_embedding_space":       {msgLoaded},
+	"05_generation":            {msgLoaded},
+	"06_denoising_autoencoder": {msgLoaded},
 }
 
 // The edits the tests make to the notebooks' code, as a student would. Each Old must occur in a
