@@ -137,7 +137,9 @@ func toGray(img image.Image) (*image.Gray, bool) {
 
 // figPlot returns a plot styled like all aelib charts: sans-serif text,
 // light grid lines behind the data, the legend at the top right.
-func figPlot(title, xlabel, ylabel string) *plot.Plot { return figPlotGrid(title, xlabel, ylabel, true) }
+func figPlot(title, xlabel, ylabel string) *plot.Plot {
+	return figPlotGrid(title, xlabel, ylabel, true)
+}
 
 // figPlotGrid is figPlot with vertical grid lines only when vertical is set
 // (bar charts have none: they would cross the bars' labels).
