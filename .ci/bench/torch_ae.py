@@ -1,0 +1,104 @@
+"""The reference autoencoder in PyTorch, timed as aelib's TestSpeed times GoMLX (see common.py).
+
+784-256-128-64-2 Tanh, decoder 2-64-128-256-784 Tanh then Sigmoid, nn.Linear's initial weights (as aelib.Linear),
+Adam lr 1e-3 (β 0.9/0.999, ε 1e-8), per-pixel MSE. The training digits sit in one tensor and each step gathers its
+batch by index (X[idx]), as aelib's loop gathers in the graph. Each thread count in --threads is measured; the
+driver keeps the best. Run with Debian's python3 (python3-torch, with libopenblas0-pthread) and without
+OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE, which slow OpenBLAS on this machine (make bench unsets them).
+"""
+
+import sys
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+sys.dont_write_bytecode = True  # no __pycache__ in the repository
+import common  # noqa: E402
+
+
+def model():
+    layers = []
+    for sizes, last in ((common.SIZES_ENC, nn.Tanh), (common.SIZES_DEC, nn.Sigmoid)):
+        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+            layers += [nn.Linear(a, b), last() if i == len(sizes) - 2 else nn.Tanh()]
+    return nn.Sequential(*layers)
+
+
+def train(X, batch, epochs, seed=1):
+    """Trains a fresh model for epochs epochs; returns the seconds of each epoch and the last epoch's mean loss."""
+    torch.manual_seed(seed)
+    ae = model()
+    opt = torch.optim.Adam(ae.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
+    gen = torch.Generator().manual_seed(seed)
+    n = X.shape[0]
+    seconds, mean = [], 0.0
+    for _ in range(epochs):
+        t0 = time.perf_counter()
+        perm = torch.randperm(n, generator=gen)
+        total = 0.0
+        for b in range(0, n, batch):
+            idx = perm[b:b + batch]
+            x = X[idx]
+            loss = ((ae(x) - x) ** 2).mean()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(idx)
+        seconds.append(time.perf_counter() - t0)
+        mean = total / n
+    return ae, seconds, mean
+
+
+@torch.no_grad()
+def mse(ae, X):
+    s = 0.0
+    for b in range(0, X.shape[0], common.EVAL_BATCH):
+        x = X[b:b + common.EVAL_BATCH]
+        s += float(((ae(x) - x) ** 2).sum())
+    return s / X.numel()
+
+
+def main():
+    a = common.parse_args(__doc__.splitlines()[0])
+    train_x, test_x = common.load_mnist(a.mnist, a.images)
+    X, T = torch.from_numpy(train_x), torch.from_numpy(test_x)
+    blas = "OpenBLAS" if "openblas" in open("/proc/self/maps").read().lower() else "reference BLAS (no OpenBLAS loaded)"
+    info = {"kind": "info", "framework": "pytorch", "version": torch.__version__, "numpy": np.__version__,
+            "blas": blas, "python": common.python_version()}
+    common.emit(a.json, info)
+    common.say(f"PyTorch {torch.__version__}, {blas}, {common.python_version()}")
+    for threads in a.threads:
+        torch.set_num_threads(threads)
+        backend = f"PyTorch {torch.__version__} CPU, {threads} thread{'s' if threads > 1 else ''}"
+        for batch in a.batches:
+            rates, overheads, losses = [], [], []
+            for _ in range(a.repeats):
+                ae, seconds, loss = train(X, batch, 1 + a.epochs)
+                rate, overhead = common.rate_and_overhead(seconds, X.shape[0])
+                rates.append(rate)
+                overheads.append(overhead)
+                losses.append(loss)
+            r = common.train_record("pytorch", backend, batch, X.shape[0], a.epochs, rates, overheads, losses,
+                                    threads=threads)
+            common.emit(a.json, r)
+            common.say(f"train pytorch   batch {batch:3d}, {threads} thread(s): {r['images_per_s']:6.0f} images/s warm "
+                       f"(median of {a.repeats}, range {min(rates):.0f}–{max(rates):.0f}), "
+                       f"first-epoch overhead {r['compile_s']:.2f}s, loss {r['loss']:.4f}")
+        t0 = time.perf_counter()
+        mse(ae, T)
+        first = time.perf_counter() - t0
+        warm = []
+        for _ in range(common.EVAL_CALLS):
+            t0 = time.perf_counter()
+            mse(ae, T)
+            warm.append(time.perf_counter() - t0)
+        common.emit(a.json, {"kind": "eval", "framework": "pytorch", "backend": backend, "threads": threads,
+                             "images": T.shape[0], "eval_first_s": first, "eval_s": common.median(warm)})
+        common.say(f"eval  pytorch   {T.shape[0]} test digits, {threads} thread(s): first call {first:.3f}s, "
+                   f"warm {common.median(warm):.3f}s")
+
+
+if __name__ == "__main__":
+    main()
