@@ -62,9 +62,9 @@ func firstInSession(what string) bool {
 	return true
 }
 
-// BackendLine returns the line Backend printed (or would have printed)
+// backendAnnouncement returns the line Backend printed (or would have printed)
 // naming the backend in use and, on fallback, why.
-func BackendLine() string {
+func backendAnnouncement() string {
 	if _, err := Backend(); err != nil {
 		return "Backend: none (" + err.Error() + ")"
 	}

@@ -34,7 +34,7 @@ import (
 // checkpoint directory.
 const checkpointEnv = "AELIB_CHECKPOINTS"
 
-// checkpointDir is where FitOrLoad keeps trained models: $AELIB_CHECKPOINTS
+// checkpointDir is where TrainOrLoad keeps trained models: $AELIB_CHECKPOINTS
 // if set, else .checkpoints in the project root (the directory of this
 // module's go.mod), else aelib/checkpoints in the user's cache directory.
 func checkpointDir() (string, error) {
@@ -220,9 +220,7 @@ func (m *Model) TrainOrLoad(train, test *Digits, cfg Config, step Step) (*Histor
 	if err != nil {
 		return nil, err
 	}
-	hd := ckptHeader{Name: m.Name, Code: code, Settings: settings, Created: time.Now(), By: trainedBy(),
-		Vars: modelVars(m.Store), History: h}
-	if err := saveCheckpoint(path, m.Store, hd); err != nil {
+	if err := m.save(path, code, settings); err != nil {
 		fmt.Printf("warning: %v (the trained model is still in memory)\n", err)
 	} else {
 		fmt.Printf("saved checkpoint %s\n", show)
@@ -322,13 +320,15 @@ func modelVars(store *model.Store) []ckptVar {
 	return vs
 }
 
-// save writes the model's weights and its History to path, atomically: a
-// reader sees the old file or the new one, never half of one.
-func (m *Model) save(path string) error {
+// save writes the model's weights and its History to path, with the
+// fingerprints that named it (see keys), atomically: a reader sees the old
+// file or the new one, never half of one.
+func (m *Model) save(path, code, settings string) error {
 	if err := initVariables(m.Backend, m.Store, defaultSeed, nil); err != nil {
 		return err
 	}
-	hd := ckptHeader{Name: m.Name, Created: time.Now(), By: trainedBy(), Vars: modelVars(m.Store), History: m.History}
+	hd := ckptHeader{Name: m.Name, Code: code, Settings: settings, Created: time.Now(), By: trainedBy(),
+		Vars: modelVars(m.Store), History: m.History}
 	return saveCheckpoint(path, m.Store, hd)
 }
 

@@ -48,7 +48,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "rt.ckpt")
-	if err := ae.save(path); err != nil {
+	if err := ae.save(path, "", ""); err != nil {
 		t.Fatal(err)
 	}
 
@@ -115,7 +115,7 @@ func TestCheckpointRejected(t *testing.T) {
 	train, _ := digits(t, 200, 0)
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.ckpt")
-	if err := trained(t, "corrupt", train).save(good); err != nil {
+	if err := trained(t, "corrupt", train).save(good, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(good)
@@ -132,7 +132,7 @@ func TestCheckpointRejected(t *testing.T) {
 	foreign := filepath.Join(dir, "foreign.ckpt")
 	enc16, _ := MLP([]int{16, 2}, "tanh", "tanh")
 	dec16, _ := MLP([]int{16, Pixels}, "tanh", "sigmoid")
-	if err := newAE(t, "corrupt", enc16, dec16).save(foreign); err != nil { // 784-16-2: same variables, other shapes
+	if err := newAE(t, "corrupt", enc16, dec16).save(foreign, "", ""); err != nil { // 784-16-2: same variables, other shapes
 		t.Fatal(err)
 	}
 	foreignBytes, err := os.ReadFile(foreign)
@@ -525,7 +525,7 @@ func TestCheckpointVars(t *testing.T) {
 		t.Errorf("%d model variables, want 8: %v", len(mine), mine)
 	}
 	path := filepath.Join(t.TempDir(), "vars.ckpt")
-	if err := ae.save(path); err != nil {
+	if err := ae.save(path, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	hd, err := readHeader(path)

@@ -40,8 +40,8 @@ func TestSetup(t *testing.T) {
 		t.Errorf("Setup under %s=1 printed %q", quickEnv, out)
 	}
 	name := BackendName()
-	if name != "xla" && name != "go" || !strings.HasPrefix(BackendLine(), "Backend: "+name) {
-		t.Errorf("after Setup: name %q, line %q", name, BackendLine())
+	if name != "xla" && name != "go" || !strings.HasPrefix(backendAnnouncement(), "Backend: "+name) {
+		t.Errorf("after Setup: name %q, line %q", name, backendAnnouncement())
 	}
 	t.Setenv(quickEnv, "")
 	if out := captureStdout(t, func() { err = Setup() }); err != nil || strings.Contains(out, quickEnv) {

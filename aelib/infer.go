@@ -127,16 +127,6 @@ func (ae *AE) ready() error {
 	return initVariables(ae.Backend, ae.Store, defaultSeed, nil)
 }
 
-// dropExecs forgets compiled graphs, e.g. after the weights were replaced.
-func (ae *AE) dropExecs() {
-	for _, e := range []*model.Exec{ae.encExec, ae.decExec, ae.recExec, ae.mseExec} {
-		if e != nil {
-			e.Finalize()
-		}
-	}
-	ae.encExec, ae.decExec, ae.recExec, ae.mseExec = nil, nil, nil, nil
-}
-
 // scopeParams sums the sizes of the variables under a scope path.
 func scopeParams(store *model.Store, scope string) int {
 	n := 0

@@ -243,7 +243,7 @@ func (m *Model) loop(d, test *Digits, cfg Config, step Step) (*History, error) {
 		}
 	}
 	say("training %s: %d images, %s, %d batches/epoch, backend %s\n", m.Name, n, cfg, batches, h.Backend)
-	var live *liveLoss
+	var live *liveLoss // nil draws nothing
 	if gonbui.IsNotebook && !cfg.NoCurve {
 		live = newLiveLoss(m.chartTitle(), m.Loss, float64(batches))
 	}
@@ -316,9 +316,7 @@ func (m *Model) loop(d, test *Digits, cfg Config, step Step) (*History, error) {
 				}
 				h.Steps = append(h.Steps, loss)
 				sum += loss * float64(e-b)
-				if live != nil {
-					live.step(loss)
-				}
+				live.step(loss)
 			}
 			mean := sum / float64(n)
 			h.Epoch = append(h.Epoch, mean)
@@ -331,18 +329,14 @@ func (m *Model) loop(d, test *Digits, cfg Config, step Step) (*History, error) {
 				h.Test = append(h.Test, testErr)
 				line += fmt.Sprintf(", test %.5f", testErr)
 			}
-			if live != nil {
-				live.epoch(mean, testErr)
-			}
+			live.epoch(mean, testErr)
 			sec := time.Since(t0).Seconds()
 			say("%s  %5.1fs\n", line, sec)
 		}
 		h.Seconds = time.Since(start).Seconds()
 		return nil
 	})
-	if live != nil {
-		live.done()
-	}
+	live.done()
 	if err != nil {
 		return nil, err
 	}

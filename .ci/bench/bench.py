@@ -620,7 +620,8 @@ def markdown(s, d):
             r = rs.get(b)
             extra = f" ({r['threads']} thr.)" if r and "threads" in r else ""
             cells += [f"**{fmt(r['images_per_s'])}**{extra}" if r else "–", f"{fmt(r['min'])}–{fmt(r['max'])}" if r else "–"]
-        ov = " / ".join(f"{rs[b]['compile_s']:.2f} s" for b in batches if b in rs)
+        # A first epoch within timing noise of a warm one (no compilation) reads as 0, not as a negative time.
+        ov = " / ".join(f"{max(0.0, rs[b]['compile_s']):.2f} s" for b in batches if b in rs)
         loss = " / ".join(f"{rs[b]['loss']:.4f}" for b in batches if b in rs)
         L.append(f"| {label} | " + " | ".join(cells) + f" | {ov} | {loss} |")
     L.append("")
