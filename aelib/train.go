@@ -83,10 +83,12 @@ type History struct {
 	Epoch         []float64 // mean loss of each epoch: its steps' losses weighted by batch size
 	Test          []float64 // the model's TestError after each epoch, when measured
 	StepsPerEpoch int
-	Seconds       float64 // wall time of the training, compilation included
-	Images        int     // training images used
-	Backend       string  // e.g. "xla" or "go"
-	Config        Config  // settings actually used (after AELIB_QUICK)
+	Seconds       float64   // wall time of the training, compilation included
+	FirstStep     float64   // seconds of the first step: building and compiling the graph, then running it once
+	EpochSeconds  []float64 // wall time of each epoch's steps (the first includes FirstStep; the test error is not counted)
+	Images        int       // training images used
+	Backend       string    // e.g. "xla" or "go"
+	Config        Config    // settings actually used (after AELIB_QUICK)
 }
 
 // Final is the mean loss of the last epoch.
@@ -100,6 +102,28 @@ func (h *History) Final() float64 {
 // ImagesPerSecond is the training throughput, compilation included.
 func (h *History) ImagesPerSecond() float64 {
 	return float64(h.Images*len(h.Epoch)) / h.Seconds
+}
+
+// WarmImagesPerSecond is the training throughput once the step is compiled:
+// the images of the epochs after the first over the time of their steps or,
+// after a single epoch, that epoch's images after the first batch over the
+// time of its steps after the first. It is 0 when no time was recorded.
+func (h *History) WarmImagesPerSecond() float64 {
+	switch {
+	case h == nil || len(h.EpochSeconds) == 0:
+		return 0
+	case len(h.EpochSeconds) == 1:
+		rest := h.EpochSeconds[0] - h.FirstStep
+		if rest <= 0 || h.Images <= h.Config.Batch {
+			return 0
+		}
+		return float64(h.Images-h.Config.Batch) / rest
+	}
+	sec := 0.0
+	for _, s := range h.EpochSeconds[1:] {
+		sec += s
+	}
+	return float64(h.Images*(len(h.EpochSeconds)-1)) / sec
 }
 
 // Curve draws the loss of every step, the mean of each epoch and the test
@@ -294,6 +318,7 @@ func (m *Model) loop(d, test *Digits, cfg Config, step Step) (*History, error) {
 			}
 			perm := rng.Perm(n)
 			sum := 0.0
+			steps0 := time.Now() // the epoch's steps alone
 			for b := 0; b < n; b += cfg.Batch {
 				e := min(b+cfg.Batch, n)
 				idx = idx[:e-b]
@@ -311,6 +336,9 @@ func (m *Model) loop(d, test *Digits, cfg Config, step Step) (*History, error) {
 				}
 				loss := float64(tensors.ToScalar[float32](lt))
 				lt.FinalizeAll()
+				if len(h.Steps) == 0 {
+					h.FirstStep = time.Since(start).Seconds()
+				}
 				if !finite(loss) {
 					return fmt.Errorf("epoch %d, step %d: loss is %v: lower the learning rate (lr=%g)", epoch, len(h.Steps)+1, loss, lr)
 				}
@@ -318,6 +346,7 @@ func (m *Model) loop(d, test *Digits, cfg Config, step Step) (*History, error) {
 				sum += loss * float64(e-b)
 				live.step(loss)
 			}
+			h.EpochSeconds = append(h.EpochSeconds, time.Since(steps0).Seconds())
 			mean := sum / float64(n)
 			h.Epoch = append(h.Epoch, mean)
 			line := fmt.Sprintf("epoch %2d/%d  lr %-7g %s %.5f", epoch, cfg.Epochs, lr, m.Loss, mean)

@@ -139,6 +139,17 @@ func TestTrainLowersLoss(t *testing.T) {
 		t.Errorf("History = %+v", *h)
 	}
 
+	// Timing: one entry per epoch; the first step (compiling) is part of the
+	// first epoch; the warm rate counts epochs 2 and 3.
+	if len(h.EpochSeconds) != 3 || !(h.FirstStep > 0) || !(h.FirstStep < h.EpochSeconds[0]) ||
+		!(h.EpochSeconds[0]+h.EpochSeconds[1]+h.EpochSeconds[2] <= h.Seconds) {
+		t.Errorf("first step %.3fs, epochs %.3fs, total %.3fs: want 3 epochs, 0 < first step < first epoch, their sum ≤ total",
+			h.FirstStep, h.EpochSeconds, h.Seconds)
+	}
+	if want := 1200 / (h.EpochSeconds[1] + h.EpochSeconds[2]); h.WarmImagesPerSecond() != want {
+		t.Errorf("WarmImagesPerSecond = %.1f, want %.1f", h.WarmImagesPerSecond(), want)
+	}
+
 	// A second Train continues from the trained weights; without test digits
 	// nothing is measured.
 	h2, err := ae.Train(train, nil, quiet(1), ae.Step)
@@ -150,6 +161,24 @@ func TestTrainLowersLoss(t *testing.T) {
 	}
 	if len(h2.Test) != 0 {
 		t.Errorf("History.Test %v without test digits", h2.Test)
+	}
+}
+
+func TestWarmImagesPerSecond(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		h    *History
+		want float64
+	}{
+		{"nil", nil, 0},
+		{"no epochs", &History{Images: 100}, 0},
+		{"epochs after the first", &History{Images: 100, FirstStep: 5, EpochSeconds: []float64{6, 2, 2}}, 50},
+		{"one epoch: its steps after the first", &History{Images: 100, Config: Config{Batch: 20}, FirstStep: 1, EpochSeconds: []float64{3}}, 40},
+		{"one epoch, one batch", &History{Images: 20, Config: Config{Batch: 20}, FirstStep: 1, EpochSeconds: []float64{1}}, 0},
+	} {
+		if got := tc.h.WarmImagesPerSecond(); got != tc.want {
+			t.Errorf("%s: WarmImagesPerSecond = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
 
