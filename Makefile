@@ -92,10 +92,10 @@ $(LAB_OVERRIDES): $(VENV_STAMP) Makefile
 xla: $(XLA_SO)
 
 $(XLA_SO): $(VENV_STAMP) .ci/requirements-xla.txt
-	@echo "==> xla: pip install the XLA CPU plugin (.ci/requirements-xla.txt, ~280 MB) -> .xla/pjrt_c_api_cpu_plugin.so"
+	@echo "==> xla: pip install the XLA CPU plugin (.ci/requirements-xla.txt, ~60 MB) -> .xla/pjrt_c_api_cpu_plugin.so"
 	@test "$$(uname -s)/$$(uname -m)" = Linux/x86_64 || { echo "make xla: the PyPI plugin is for Linux x86-64 only; elsewhere GoMLX downloads its own" >&2; exit 1; }
 	@"$(VENV)/bin/pip" install --quiet --disable-pip-version-check --no-deps --require-hashes -r .ci/requirements-xla.txt
-	@so=$$("$(VENV)/bin/python" -c 'import fastatomstruct_xla_cpu as m; print(m.library_path())') \
+	@so=$$("$(VENV)/bin/python" -c 'import lammps_jax_pjrt_cpu as m; print(m.PLUGIN_PATH)') \
 		&& test -f "$$so" && mkdir -p .xla && ln -sfn "$$so" $@
 	@touch -h $@
 

@@ -97,6 +97,7 @@ func newBackend() (b compute.Backend, name, line string, err error) {
 	xlaCfg, where := "xla:cpu", "GoMLX's installed or downloaded CPU plugin"
 	if p := projectPlugin(); p != "" {
 		xlaCfg, where = "xla:"+p, "CPU plugin in "+pluginDir+"/, from `make xla`"
+		tuneProjectPlugin()
 	}
 	xla, xerr := safeNew(xlaCfg)
 	if xerr == nil {
@@ -139,6 +140,25 @@ func projectPlugin() string {
 		return ""
 	}
 	return p
+}
+
+// ynnFlag is the XLA CPU option tuneProjectPlugin adds to $XLA_FLAGS.
+const ynnFlag = "--xla_cpu_experimental_ynn_fusion_type"
+
+// tuneProjectPlugin prepares the process for the plugin `make xla`
+// installs, before it starts: XLA_FLAGS gains
+// --xla_cpu_experimental_ynn_fusion_type=dot,eltwise,reduce (XLA then runs
+// the matrix products, element-wise ops and reductions through YNNPACK's
+// kernels, as JAX does by default; measured on the reference AE it compiles
+// the training step in ≈ 0.7 s instead of ≈ 1.1 s, same losses), unless the
+// user's XLA_FLAGS already sets it, and glibc's malloc keeps freed memory
+// (keepFreedMemory). Only for that plugin: an older plugin may not know the
+// flag, and XLA aborts on unknown flags.
+func tuneProjectPlugin() {
+	if flags := os.Getenv("XLA_FLAGS"); !strings.Contains(flags, ynnFlag) {
+		os.Setenv("XLA_FLAGS", strings.TrimSpace(flags+" "+ynnFlag+"=dot,eltwise,reduce"))
+	}
+	keepFreedMemory()
 }
 
 // xlaReason says in a few words why XLA did not start.

@@ -1,6 +1,7 @@
 package aelib
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -91,5 +92,19 @@ func TestProjectRoot(t *testing.T) {
 	t.Setenv("GONB_DIR", "")
 	if _, err := projectRoot(); err == nil {
 		t.Error("no error outside the project")
+	}
+}
+
+func TestTuneProjectPlugin(t *testing.T) {
+	for _, tc := range []struct{ before, after string }{
+		{"", ynnFlag + "=dot,eltwise,reduce"},
+		{"--xla_dump_to=/tmp/x", "--xla_dump_to=/tmp/x " + ynnFlag + "=dot,eltwise,reduce"},
+		{ynnFlag + "=dot", ynnFlag + "=dot"}, // the user's choice wins
+	} {
+		t.Setenv("XLA_FLAGS", tc.before)
+		tuneProjectPlugin()
+		if got := os.Getenv("XLA_FLAGS"); got != tc.after {
+			t.Errorf("XLA_FLAGS %q → %q, want %q", tc.before, got, tc.after)
+		}
 	}
 }

@@ -147,6 +147,7 @@ func TestSpeed(t *testing.T) {
 			config = "xla:cpu"
 			if p := projectPlugin(); p != "" {
 				config = "xla:" + p
+				tuneProjectPlugin() // as Backend does
 			}
 		}
 		framework := "gomlx-" + name

@@ -1,0 +1,7 @@
+//go:build !linux || !cgo
+
+package aelib
+
+// keepFreedMemory tunes glibc's malloc on Linux (malloc_linux.go); elsewhere
+// it does nothing.
+func keepFreedMemory() {}
