@@ -693,7 +693,8 @@ def markdown(s, d):
              [f"- {e}" for e in d["errors"]] + [""]
     L += ["## How it was measured", "",
           "- GoMLX: `aelib`'s `TestSpeed` (`aelib/speed_test.go`), training through `Train` with the model's `Step`, "
-          "as the notebooks train; XLA is the CPU plugin of `make xla`.",
+          "as the notebooks train; XLA is the CPU plugin of `make xla`, with the tuning `aelib.Backend` applies to it "
+          "(the YNNPACK flag in `XLA_FLAGS`, glibc malloc that keeps freed memory; see the last section).",
           "- PyTorch: `.ci/bench/torch_ae.py` with Debian's `python3-torch` and `libopenblas0-pthread` (without "
           "OpenBLAS it falls back to the reference BLAS, about 10× slower), `OPENBLAS_CORETYPE` and `OPENBLAS_L2_SIZE` "
           "unset (this machine sets them, and they slow OpenBLAS).",
@@ -702,6 +703,11 @@ def markdown(s, d):
           "- PyTorch and JAX are installed by `make bench` only, never by `make lab` or `make test`.",
           "- Re-run and memory: `.ci/bench/bench.py` drives a GoNB kernel with jupyter_client, and runs the notebooks "
           "with nbconvert as `.ci/lecture.sh` does, into a temporary directory with fresh checkpoints.", ""]
+    # The investigation of the gap to JAX is written by hand and kept with every run's tables.
+    gap = os.path.join(BENCH, "gap.md")
+    if os.path.exists(gap):
+        with open(gap) as f:
+            L += [f.read().rstrip("\n"), ""]
     return "\n".join(L)
 
 
