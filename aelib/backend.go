@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"github.com/gomlx/compute"
+	"github.com/gomlx/go-xla/compute/xla"
+	"github.com/gomlx/go-xla/pjrt"
 	_ "github.com/gomlx/gomlx/backends/default" // registers the "xla" and "go" backends
 )
 
@@ -94,18 +96,21 @@ func newBackend() (b compute.Backend, name, line string, err error) {
 		}
 		return b, name, fmt.Sprintf("Backend: %s (%s; from %s=%s)", name, b.Description(), compute.ConfigEnvVar, cfg), nil
 	}
-	xlaCfg, where := "xla:cpu", "GoMLX's installed or downloaded CPU plugin"
+	where := "GoMLX's installed or downloaded CPU plugin"
+	var xb compute.Backend
+	var xerr error
 	if p := projectPlugin(); p != "" {
-		xlaCfg, where = "xla:"+p, "CPU plugin in "+pluginDir+"/, from `make xla`"
-		tuneProjectPlugin()
+		where = "CPU plugin in " + pluginDir + "/, from `make xla`"
+		xb, xerr = newProjectXLA(p)
+	} else {
+		xb, xerr = safeNew("xla:cpu")
 	}
-	xla, xerr := safeNew(xlaCfg)
 	if xerr == nil {
 		version := ""
-		if m := regexp.MustCompile(` v\d+\.\d+`).FindString(xla.Description()); m != "" {
+		if m := regexp.MustCompile(` v\d+\.\d+`).FindString(xb.Description()); m != "" {
 			version = " (PJRT C API" + m + ")"
 		}
-		return xla, "xla", fmt.Sprintf("Backend: xla on the CPU%s: %s", version, where), nil
+		return xb, "xla", fmt.Sprintf("Backend: xla on the CPU%s: %s", version, where), nil
 	}
 	b, err = safeNew("go")
 	if err != nil {
@@ -116,15 +121,31 @@ func newBackend() (b compute.Backend, name, line string, err error) {
 	return b, "go", line, nil
 }
 
-// safeNew creates a backend, turning a panic inside the backend's
-// constructor into an error.
-func safeNew(cfg string) (b compute.Backend, err error) {
+// safeNew creates a backend from a $GOMLX_BACKEND-style configuration.
+func safeNew(cfg string) (compute.Backend, error) {
+	return safeStart(func() (compute.Backend, error) { return compute.NewWithConfig(cfg) })
+}
+
+// newProjectXLA starts XLA on the plugin `make xla` installed (its path),
+// tuned by tuneProjectPlugin and with one CPU device: the plugin's default
+// is 4, and aelib uses one (fewer thread hand-offs per step; measured in
+// docs/performance.md).
+func newProjectXLA(path string) (compute.Backend, error) {
+	tuneProjectPlugin()
+	return safeStart(func() (compute.Backend, error) {
+		return xla.NewWithOptions(path, pjrt.NamedValuesMap{"cpu_device_count": int64(1)})
+	})
+}
+
+// safeStart runs a backend's constructor, turning a panic inside it into an
+// error.
+func safeStart(start func() (compute.Backend, error)) (b compute.Backend, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			b, err = nil, fmt.Errorf("%v", r)
 		}
 	}()
-	return compute.NewWithConfig(cfg)
+	return start()
 }
 
 // projectPlugin returns the absolute path of the XLA plugin `make xla`

@@ -23,13 +23,35 @@ type Series struct {
 // CurveOptions configures Curves.
 type CurveOptions struct {
 	Title, XLabel, YLabel string
-	LogY                  bool // a log-scale y axis (every y must be > 0); the y label gets " (log scale)"
+	// LogX and LogY put an axis on a log scale, for values that span decades (batch sizes and speeds in
+	// 11_performance): every x, or every y, must then be > 0, and the axis label gets " (log scale)".
+	LogX, LogY  bool
+	LegendBelow bool // the legend under the chart, where it hides no line, instead of at its top right
 }
 
 // Curves draws each series as a line in its own colour, with a dot on each point when it has few.
 func Curves(o CurveOptions, series ...Series) (fig *Figure, err error) {
 	defer figCatch("curves", &err)
-	return figRender(curvesPlot(o, series))
+	p, err := curvesPlot(o, series)
+	if err != nil || !o.LegendBelow {
+		return figRender(p, err)
+	}
+	return figRenderLegendBelow(p)
+}
+
+// figRenderLegendBelow is figRender with p's legend in a strip under the
+// chart, at its right, instead of over the lines.
+func figRenderLegendBelow(p *plot.Plot) (*Figure, error) {
+	c := figCanvas(chartW, chartH)
+	m := figPx(12)
+	dc := vgdraw.Crop(vgdraw.New(c), m, -m-figPx(6), m, -m)
+	legend := p.Legend
+	p.Legend = plot.NewLegend() // empty: the chart draws none
+	strip := legend.Rectangle(dc).Size().Y + figPx(10)
+	p.Draw(vgdraw.Crop(dc, 0, 0, strip, 0))
+	legend.Top, legend.YOffs = false, 0
+	legend.Draw(vgdraw.Crop(dc, 0, 0, 0, strip-dc.Size().Y))
+	return figEncode(c)
 }
 
 // curvesPlot builds the plot of Curves.
@@ -49,13 +71,24 @@ func curvesPlot(o CurveOptions, series []Series) (*plot.Plot, error) {
 			if !finite(x) || !finite(y) || o.LogY && y <= 0 {
 				return nil, errorf("curves point %d (%v, %v) of series %d (%q) invalid: must be finite, with y > 0 on a log scale", i, x, y, k, s.Name)
 			}
+			if o.LogX && x <= 0 {
+				return nil, errorf("curves point %d (%v, %v) of series %d (%q) invalid: x must be > 0 on a log scale", i, x, y, k, s.Name)
+			}
 			whole = whole && x == math.Trunc(x)
-			xys[i] = plotter.XY{X: x, Y: y}
+			xys[i] = plotter.XY{X: logIf(o.LogX, x), Y: logIf(o.LogY, y)}
 		}
 		addLine(p, s.Name, xys, palette[k%len(palette)], 2, true)
 	}
-	chartAxes(p, o.LogY, whole)
+	chartAxes(p, o.LogX, o.LogY, whole)
 	return p, nil
+}
+
+// logIf is log10(v) when log is set (a point on a log axis, see chartAxes), else v.
+func logIf(log bool, v float64) float64 {
+	if log {
+		return math.Log10(v)
+	}
+	return v
 }
 
 // lossChart draws a training's loss against epochs: every step's loss as a thin, light line (step i, counted
@@ -77,7 +110,7 @@ func lossPlot(title, ylabel string, steps []float64, stepsPerEpoch float64, epoc
 		var xys plotter.XYs
 		for i, y := range ys {
 			if y > 0 && !math.IsInf(y, 1) {
-				xys = append(xys, plotter.XY{X: x(i), Y: y})
+				xys = append(xys, plotter.XY{X: x(i), Y: math.Log10(y)}) // on the log axis
 			}
 		}
 		return xys
@@ -87,7 +120,7 @@ func lossPlot(title, ylabel string, steps []float64, stepsPerEpoch float64, epoc
 	addLine(p, "training, each step", line(steps, func(i int) float64 { return float64(i+1) / stepsPerEpoch }), stepColour, 1, false)
 	addLine(p, "training, mean of the epoch", line(epochMeans, epochX), palette[0], 2, true)
 	addLine(p, "test digits", line(test, epochX), palette[1], 2, true)
-	chartAxes(p, true, true)
+	chartAxes(p, false, true, true)
 	p.X.Min = 0
 	p.X.Max = max(1, float64(len(epochMeans)), float64(len(test)), math.Ceil(float64(len(steps))/stepsPerEpoch-1e-9))
 	return p, nil
@@ -117,25 +150,53 @@ func addLine(p *plot.Plot, name string, xys plotter.XYs, col color.Color, width 
 }
 
 // chartAxes finishes the axes of a line chart once its lines are in:
-// readable ticks (whole numbers on x when wholeX), a log-scale y axis when
-// logY, and a valid range when there is no data.
-func chartAxes(p *plot.Plot, logY, wholeX bool) {
+// readable ticks (whole numbers on a linear x when wholeX), log-scale axes
+// when logX or logY, and a valid range when there is no data.
+//
+// On a log axis the lines hold the log10 of their values (see logIf) and
+// the axis itself is linear, labelled by log10Ticks: gonum/plot's own
+// LogScale places an axis label's glyph box at the arithmetic middle of
+// the range, far from where it draws it, and so shrinks the chart.
+func chartAxes(p *plot.Plot, logX, logY, wholeX bool) {
 	p.X.Tick.Marker = linTicks{max: 10, whole: wholeX}
 	p.Y.Tick.Marker = linTicks{max: 6}
-	if math.IsInf(p.X.Min, 1) { // no data
+	noData := math.IsInf(p.X.Min, 1)
+	if noData {
 		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
 	}
-	if !logY {
-		return
+	if logX {
+		logAxis(&p.X, noData)
 	}
-	p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, logTicks{}
-	p.Y.Label.Text += " (log scale)"
+	if logY {
+		logAxis(&p.Y, noData)
+	}
+}
+
+// logAxis makes a, whose data are the log10 of the values shown, read as a
+// log scale: log10Ticks, and " (log scale)" after its label. With no data
+// it shows 0.01..1, with a single value v, v/2..2v.
+func logAxis(a *plot.Axis, noData bool) {
+	a.Tick.Marker = log10Ticks{}
+	a.Label.Text += " (log scale)"
 	switch {
-	case !(p.Y.Min > 0):
-		p.Y.Min, p.Y.Max = 0.01, 1
-	case p.Y.Min == p.Y.Max:
-		p.Y.Min, p.Y.Max = p.Y.Min/2, p.Y.Max*2
+	case noData:
+		a.Min, a.Max = -2, 0
+	case a.Min == a.Max:
+		a.Min, a.Max = a.Min-math.Log10(2), a.Max+math.Log10(2)
 	}
+}
+
+// log10Ticks labels an axis whose data are the log10 of the values shown:
+// logTicks's ticks for the values, placed at their log10.
+type log10Ticks struct{}
+
+// Ticks implements plot.Ticker.
+func (log10Ticks) Ticks(lo, hi float64) []plot.Tick {
+	ts := logTicks{}.Ticks(math.Pow(10, lo), math.Pow(10, hi))
+	for i := range ts {
+		ts[i].Value = math.Log10(ts[i].Value)
+	}
+	return ts
 }
 
 // Bar is one bar of Bars: a value, or the mean of several runs and their standard deviation.

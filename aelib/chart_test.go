@@ -1,6 +1,7 @@
 package aelib
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"math"
@@ -66,6 +67,174 @@ func TestCurves(t *testing.T) {
 		}, []string{"point 1 (2, 0)", "y > 0 on a log scale"}},
 	})
 }
+
+func TestCurvesLogX(t *testing.T) {
+	batches := []float64{8, 32, 128, 512}
+	for _, tc := range []struct {
+		name           string
+		o              CurveOptions
+		series         []Series
+		xlabel, ylabel string
+		xmin, xmax     float64
+		ticks          string // labelled ticks of the x axis
+		err            []string
+	}{
+		{"batch sizes", CurveOptions{XLabel: "batch size", YLabel: "images/s", LogX: true},
+			[]Series{{Name: "xla", X: batches, Y: []float64{9000, 25000, 48000, 61000}}},
+			"batch size (log scale)", "images/s", 8, 512, "10 20 30 50 100 200 300 500", nil},
+		{"both axes", CurveOptions{XLabel: "batch size", YLabel: "images/s", LogX: true, LogY: true},
+			[]Series{{Name: "xla", X: batches, Y: []float64{9000, 25000, 48000, 61000}},
+				{Name: "go", X: batches[:2], Y: []float64{1900, 2600}}},
+			"batch size (log scale)", "images/s (log scale)", 8, 512, "10 20 30 50 100 200 300 500", nil},
+		{"four decades", CurveOptions{LogX: true}, []Series{{X: []float64{1, 10, 100, 1000, 10000}, Y: []float64{1, 2, 3, 4, 5}}},
+			" (log scale)", "", 1, 10000, "1 10 100 1000 10000", nil},
+		{"x from 1 by default", CurveOptions{LogX: true}, []Series{{Y: []float64{3, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}}},
+			" (log scale)", "", 1, 12, "1 2 3 5 10", nil},
+		{"one x", CurveOptions{XLabel: "batch size", LogX: true}, []Series{{X: []float64{64, 64}, Y: []float64{1, 2}}},
+			"batch size (log scale)", "", 32, 128, "40 50 60 70 80 90 100", nil},
+		{"nothing yet", CurveOptions{LogX: true}, nil, " (log scale)", "", 0.01, 1, "0.01 0.02 0.05 0.1 0.2 0.5 1", nil},
+		{"x zero", CurveOptions{LogX: true}, []Series{{Name: "go", X: []float64{0, 8}, Y: []float64{1, 2}}},
+			"", "", 0, 0, "", []string{`point 0 (0, 1) of series 0 ("go") invalid`, "x must be > 0 on a log scale"}},
+		{"x negative", CurveOptions{LogX: true, LogY: true}, []Series{{X: []float64{8, -8}, Y: []float64{1, 2}}},
+			"", "", 0, 0, "", []string{"point 1 (-8, 2)", "x must be > 0"}},
+		{"linear x may hold 0", CurveOptions{}, []Series{{X: []float64{0, 8}, Y: []float64{1, 2}}},
+			"", "", 0, 8, "0 1 2 3 4 5 6 7 8", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := curvesPlot(tc.o, tc.series)
+			if tc.err != nil {
+				if err == nil {
+					t.Fatalf("no error, want one with %q", tc.err)
+				}
+				for _, w := range tc.err {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q lacks %q", err, w)
+					}
+				}
+				if _, err := Curves(tc.o, tc.series...); err == nil {
+					t.Errorf("Curves drew what curvesPlot refused")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.X.Label.Text != tc.xlabel || p.Y.Label.Text != tc.ylabel {
+				t.Errorf("axes labelled %q and %q, want %q and %q", p.X.Label.Text, p.Y.Label.Text, tc.xlabel, tc.ylabel)
+			}
+			if _, isLog := p.X.Tick.Marker.(log10Ticks); isLog != tc.o.LogX {
+				t.Errorf("x ticks %T, log wanted: %v", p.X.Tick.Marker, tc.o.LogX)
+			}
+			if _, isLog := p.Y.Tick.Marker.(log10Ticks); isLog != tc.o.LogY {
+				t.Errorf("y ticks %T, log wanted: %v", p.Y.Tick.Marker, tc.o.LogY)
+			}
+			if lo, hi := axisRange(&p.X, tc.o.LogX); !near(lo, tc.xmin) || !near(hi, tc.xmax) {
+				t.Errorf("x axis %v..%v, want %v..%v", lo, hi, tc.xmin, tc.xmax)
+			}
+			if got := strings.Join(labels(p.X.Tick.Marker.Ticks(p.X.Min, p.X.Max)), " "); got != tc.ticks {
+				t.Errorf("x ticks %q, want %q", got, tc.ticks)
+			}
+			f, err := Curves(tc.o, tc.series...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			keep(t, f, "curves_logx_"+strings.ReplaceAll(tc.name, " ", "_")+".png")
+		})
+	}
+
+	// Long axis labels do not shrink a log chart: the line from the smallest to the largest values
+	// reaches the right end of the chart and the top, below the title.
+	long := CurveOptions{Title: "Training speed against the batch size", XLabel: "batch size (images per step)",
+		YLabel: "training speed (images/s)", LogX: true, LogY: true}
+	f, err := Curves(long, Series{X: []float64{8, 2048}, Y: []float64{1000, 100000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep(t, f, "curves_logx_long_labels.png")
+	if r := bounds(decode(t, f), palette[0]); r.Max.X < chartW-45 || r.Min.Y > 70 || r.Dy() < chartH*2/3 {
+		t.Errorf("line drawn over %v: want it from the bottom left to the top right of the %d×%d chart", r, chartW, chartH)
+	}
+
+	// On a log x axis, batch sizes 8, 32, 128, 512 (each 4× the last) lie evenly spaced: the line's
+	// dots sit at equal distances, and the line spans most of the plot's width.
+	flat := Series{X: batches, Y: []float64{5, 5, 5, 5}} // no legend: its sample would be a fifth dot
+	f, err = Curves(CurveOptions{XLabel: "batch size", YLabel: "images/s", LogX: true, LogY: true}, flat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := decode(t, f)
+	r := bounds(img, palette[0])
+	if r.Dx() < chartW*2/3 {
+		t.Fatalf("line drawn over %v: want most of the chart's width", r)
+	}
+	y := (r.Min.Y+r.Max.Y)/2 - 2 // through the dots, above the 2-pixel line
+	var xs []int                 // the columns where a dot's colour starts
+	for x := r.Min.X; x < r.Max.X; x++ {
+		if rgba(img, x, y) == palette[0] && (x == r.Min.X || rgba(img, x-1, y) != palette[0]) {
+			xs = append(xs, x)
+		}
+	}
+	if len(xs) != 4 {
+		t.Fatalf("found %d dots at x %v, want 4", len(xs), xs)
+	}
+	for i := 2; i < len(xs); i++ {
+		if d, want := xs[i]-xs[i-1], xs[1]-xs[0]; d < want-2 || d > want+2 {
+			t.Errorf("dots at x %v: not evenly spaced on a log axis", xs)
+		}
+	}
+}
+
+func TestCurvesLegendBelow(t *testing.T) {
+	// Rising lines that fill the top right corner, where the legend goes by default.
+	batches := []float64{8, 32, 128, 512, 2048}
+	series := []Series{
+		{Name: "GoMLX + XLA, measured now", X: batches, Y: []float64{5400, 23000, 54000, 83000, 100000}},
+		{Name: "GoMLX + Go backend, measured now", X: batches[:4], Y: []float64{1100, 2100, 2800, 3600}},
+		{Name: "PyTorch, by make bench on 2026-11-26", X: []float64{64, 256}, Y: []float64{40000, 65000}},
+		{Name: "JAX, by make bench on 2026-11-26", X: []float64{64, 256}, Y: []float64{61000, 91000}},
+	}
+	o := CurveOptions{Title: "Training speed against the batch size", XLabel: "batch size (images per step)",
+		YLabel: "training speed (images/s)", LogX: true, LogY: true}
+	for _, below := range []bool{false, true} {
+		o.LegendBelow = below
+		f, err := Curves(o, series...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keep(t, f, fmt.Sprintf("curves_legend_below_%v.png", below))
+		img := decode(t, f)
+		if f.Width != chartW || f.Height != chartH {
+			t.Fatalf("legend below %v: %d×%d, want %d×%d", below, f.Width, f.Height, chartW, chartH)
+		}
+		// The legend's samples, a line and a dot in each series' colour at the chart's right edge: under
+		// the chart (its last fifth, below the x axis) or in its top right corner.
+		sub := img.(interface {
+			SubImage(image.Rectangle) image.Image
+		})
+		for k := range series {
+			under := !bounds(sub.SubImage(image.Rect(chartW-40, chartH*4/5, chartW, chartH)), palette[k]).Empty()
+			over := !bounds(sub.SubImage(image.Rect(chartW-40, 0, chartW, chartH/4)), palette[k]).Empty()
+			if under != below || k > 0 && over == below { // series 0's line ends in the top right corner
+				t.Errorf("legend below %v: sample of series %d under the chart %v, in its top right corner %v", below, k, under, over)
+			}
+		}
+		if r := bounds(img, palette[0]); r.Min.Y > 70 {
+			t.Errorf("legend below %v: first line drawn over %v: want it to reach the top", below, r)
+		}
+	}
+}
+
+// axisRange returns the range of values an axis shows: on a log axis its
+// data are their log10.
+func axisRange(a *plot.Axis, log bool) (lo, hi float64) {
+	if log {
+		return math.Pow(10, a.Min), math.Pow(10, a.Max)
+	}
+	return a.Min, a.Max
+}
+
+// near reports whether a and b agree to 1e-9 of their size.
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*max(math.Abs(a), math.Abs(b)) }
 
 // labels returns the labelled ticks' labels.
 func labels(ts []plot.Tick) []string {
@@ -183,8 +352,8 @@ func TestLossChart(t *testing.T) {
 			if p.X.Min != 0 || p.X.Max != tc.xmax {
 				t.Errorf("x axis %v..%v, want 0..%v", p.X.Min, p.X.Max, tc.xmax)
 			}
-			if tc.ymin != 0 && p.Y.Min != tc.ymin || tc.ymax != 0 && p.Y.Max != tc.ymax {
-				t.Errorf("y axis %v..%v, want %v..%v", p.Y.Min, p.Y.Max, tc.ymin, tc.ymax)
+			if lo, hi := axisRange(&p.Y, true); tc.ymin != 0 && !near(lo, tc.ymin) || tc.ymax != 0 && !near(hi, tc.ymax) {
+				t.Errorf("y axis %v..%v, want %v..%v", lo, hi, tc.ymin, tc.ymax)
 			}
 			if p.X.Label.Text != "epoch" || p.Y.Label.Text != "per-pixel MSE (log scale)" {
 				t.Errorf("axes labelled %q and %q", p.X.Label.Text, p.Y.Label.Text)

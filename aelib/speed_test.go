@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gomlx/compute"
 	benchmarks "github.com/janpfeifer/go-benchmarks"
 )
 
@@ -143,15 +144,16 @@ func TestSpeed(t *testing.T) {
 	var evals []*benchRecord
 	for _, name := range s.backends {
 		config := name
+		newB := func() (compute.Backend, error) { return safeNew(config) }
 		if name == "xla" {
 			config = "xla:cpu"
 			if p := projectPlugin(); p != "" {
 				config = "xla:" + p
-				tuneProjectPlugin() // as Backend does
+				newB = func() (compute.Backend, error) { return newProjectXLA(p) } // as Backend does
 			}
 		}
 		framework := "gomlx-" + name
-		b, err := safeNew(config)
+		b, err := newB()
 		if err != nil {
 			fmt.Printf("backend %s: not measured (%s)\n", config, firstLine(err))
 			emit(benchRecord{Kind: "skip", Framework: framework, Backend: config, Note: firstLine(err)})

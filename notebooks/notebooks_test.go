@@ -20,13 +20,18 @@ var expectedClaims = map[string][]string{
 	"05_generation":            {"grid-generates-digits"},
 	"06_denoising_autoencoder": {"dae-denoises", "dae-denoises-code2"},
 	"07_pretraining":           {"pretraining-helps"},
+	"11_performance":           {"xla-faster-than-go", "bigger-batch-faster", "bigger-batch-higher-loss"},
 }
 
 // holdsWhenQuick lists the claims that must hold even at AELIB_QUICK=1 sizes: they do not depend
-// on how long or on how much data a model trains. The others are checked by `make lecture`.
+// on how long or on how much data a model trains, or they compare trainings of the same size
+// (bigger-batch-higher-loss: hundreds of weight updates against a few). The others are checked by
+// `make lecture`. 11_performance's speed claims are left out: speed depends on the machine, its load
+// and whether XLA starts there, and it is measured, never enforced (see aelib's TestSpeed).
 var holdsWhenQuick = map[string]bool{
-	"flatten-order":  true,
-	"ae-param-count": true,
+	"flatten-order":            true,
+	"ae-param-count":           true,
+	"bigger-batch-higher-loss": true,
 }
 
 // What aelib prints about checkpoints (aelib/checkpoint.go).
