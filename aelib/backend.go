@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -55,13 +56,35 @@ func Backend() (compute.Backend, error) {
 // parent process lets the notebook say which backend it uses once, not in
 // every cell.
 func firstInSession(what string) bool {
-	marker := filepath.Join(os.TempDir(), fmt.Sprintf("aelib-%s-%d", what, os.Getppid()))
+	dir := os.TempDir()
+	marker := filepath.Join(dir, fmt.Sprintf("aelib-%s-%d", what, os.Getppid()))
 	f, err := os.OpenFile(marker, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
 		return !os.IsExist(err)
 	}
 	f.Close()
+	removeStaleMarkers(dir, what)
 	return true
+}
+
+// removeStaleMarkers deletes firstInSession's markers in dir whose session
+// (process) has ended, so that they do not pile up. Only where /proc lists
+// the live processes (Linux); elsewhere it leaves them.
+func removeStaleMarkers(dir, what string) {
+	if _, err := os.Stat("/proc/self"); err != nil {
+		return
+	}
+	prefix := "aelib-" + what + "-"
+	markers, _ := filepath.Glob(filepath.Join(dir, prefix+"*"))
+	for _, m := range markers {
+		pid := strings.TrimPrefix(filepath.Base(m), prefix)
+		if _, err := strconv.Atoi(pid); err != nil {
+			continue // not a marker
+		}
+		if _, err := os.Stat("/proc/" + pid); os.IsNotExist(err) {
+			os.Remove(m)
+		}
+	}
 }
 
 // backendAnnouncement returns the line Backend printed (or would have printed)

@@ -1,7 +1,9 @@
 package aelib
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -105,6 +107,31 @@ func TestTuneProjectPlugin(t *testing.T) {
 		tuneProjectPlugin()
 		if got := os.Getenv("XLA_FLAGS"); got != tc.after {
 			t.Errorf("XLA_FLAGS %q → %q, want %q", tc.before, got, tc.after)
+		}
+	}
+}
+
+func TestRemoveStaleMarkers(t *testing.T) {
+	if _, err := os.Stat("/proc/self"); err != nil {
+		t.Skip("needs /proc")
+	}
+	dir := t.TempDir()
+	live := fmt.Sprintf("aelib-backend-%d", os.Getpid()) // this test's process: alive
+	for _, name := range []string{live, "aelib-backend-999999999", "aelib-backend-notapid", "aelib-mnist-999999999"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removeStaleMarkers(dir, "backend")
+	for name, want := range map[string]bool{
+		live:                      true,  // its process runs
+		"aelib-backend-999999999": false, // no such process
+		"aelib-backend-notapid":   true,  // not a marker
+		"aelib-mnist-999999999":   true,  // another kind of marker
+	} {
+		_, err := os.Stat(filepath.Join(dir, name))
+		if got := err == nil; got != want {
+			t.Errorf("%s: present %v, want %v", name, got, want)
 		}
 	}
 }
