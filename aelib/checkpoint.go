@@ -17,10 +17,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
@@ -92,25 +90,19 @@ func (m *Model) keys(train *Digits, cfg Config, step Step) (code, settings strin
 	return code, hex.EncodeToString(h.Sum(nil))[:12], nil
 }
 
-var (
-	fingerprintOnce    sync.Once
-	fingerprintBackend compute.Backend
-	fingerprintErr     error
-)
-
 // stepFingerprint builds the graph of step for a batch of two images, in a
 // store of its own on GoMLX's pure Go backend (building costs milliseconds
 // there and gives the same graph whatever backend trains), and hashes its
 // listing: every node, its op, shape and inputs, and the variables by name.
 func stepFingerprint(step Step) (string, error) {
-	fingerprintOnce.Do(func() { fingerprintBackend, fingerprintErr = compute.NewWithConfig("go") })
-	if fingerprintErr != nil {
-		return "", errorf("fingerprinting the model: %w", fingerprintErr)
+	gb, err := graphBackend()
+	if err != nil {
+		return "", errorf("fingerprinting the model: %w", err)
 	}
 	var listing string
-	err := safely("fingerprinting the model's training step", func() error {
+	err = safely("fingerprinting the model's training step", func() error {
 		store := model.NewStore()
-		e, err := model.NewExec(fingerprintBackend, store, func(scope *model.Scope, x, labels *graph.Node) *graph.Node {
+		e, err := model.NewExec(gb, store, func(scope *model.Scope, x, labels *graph.Node) *graph.Node {
 			store.SetTraining(x.Graph(), true)
 			return step(scope, x, labels)
 		})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -288,11 +289,31 @@ func runBatches(exec *model.Exec, x []float32, in, out int, what string) ([]floa
 	return res, err
 }
 
-// buildForOne builds and compiles fn's graph once for a single image, which
-// creates the model's variables; a panic while building becomes an error.
-func buildForOne(backend compute.Backend, store *model.Store, what string, fn func(*model.Scope, *graph.Node) *graph.Node) error {
+var (
+	graphOnce sync.Once
+	graphB    compute.Backend
+	graphErr  error
+)
+
+// graphBackend is GoMLX's pure Go backend, created once, for graphs that are
+// built only to be read (their shapes, their listing), never run: building
+// one costs milliseconds there, where XLA would compile it.
+func graphBackend() (compute.Backend, error) {
+	graphOnce.Do(func() { graphB, graphErr = compute.NewWithConfig("go") })
+	return graphB, graphErr
+}
+
+// buildForOne builds fn's graph once for a single image, on graphBackend:
+// that creates the model's variables in store (their values are drawn later,
+// on the backend that first runs the model) and gives the shapes; a panic
+// while building becomes an error.
+func buildForOne(store *model.Store, what string, fn func(*model.Scope, *graph.Node) *graph.Node) error {
 	return safely(what, func() error {
-		e, err := model.NewExec(backend, store, fn)
+		gb, err := graphBackend()
+		if err != nil {
+			return err
+		}
+		e, err := model.NewExec(gb, store, fn)
 		if err != nil {
 			return err
 		}

@@ -169,7 +169,7 @@ func NewAE(name string, encoder, decoder Layer) (*AE, error) {
 	}
 	ae := &AE{Model: m, Encoder: encoder, Decoder: decoder}
 	var codeShape, outShape shapes.Shape
-	err = buildForOne(m.Backend, m.Store, "building "+name, func(scope *model.Scope, x *graph.Node) *graph.Node {
+	err = buildForOne(m.Store, "building "+name, func(scope *model.Scope, x *graph.Node) *graph.Node {
 		code := encoder(scope.In("encoder"), x)
 		codeShape = code.Shape()
 		out := decoder(scope.In("decoder"), code)
