@@ -31,6 +31,13 @@ type Cell struct {
 	CellType string   `json:"cell_type"` // code, markdown or raw
 	Source   Text     `json:"source"`
 	Outputs  []Output `json:"outputs"`
+	Metadata struct {
+		// Execution: when the kernel started and finished running the cell (nbclient records it).
+		Execution struct {
+			Start string `json:"iopub.execute_input"`
+			End   string `json:"shell.execute_reply"`
+		} `json:"execution"`
+	} `json:"metadata"`
 }
 
 // Output is one output of a code cell.

@@ -1,6 +1,7 @@
 package notebooks
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -58,18 +59,35 @@ var (
 	edit02Epochs = edit{Old: "Epochs: 20", New: "Epochs: 1"}
 	// 03_stacked_autoencoder's settings cell: other code sizes.
 	edit03Codes = edit{Old: "codes = []int{2, 8, 32}", New: "codes = []int{4, 16}"}
-	// 02_autoencoder's encoder: its first activation (TestModelCodeChange).
+	// 02_autoencoder's encoder: its first activation (the code-change run of TestNotebooks).
 	edit02Activation = edit{Old: "x = Tanh(x)", New: "x = Sigmoid(x)"}
 )
 
 // cellTimeout is nbconvert's per-cell timeout in seconds, at AELIB_QUICK=1 sizes.
 const cellTimeout = 600
 
+// first is the notebook whose model the others load (see needsFirst): it runs before them.
+const first = "02_autoencoder"
+
+// needsFirst lists the runs that load the model first trains: 03 (its code-2 model), 04, 05 and 06
+// (outputMust requires "loaded checkpoint"), and the code-change check (it changes first's code
+// after that model was saved).
+var needsFirst = map[string]bool{
+	"03_stacked_autoencoder":   true,
+	"04_embedding_space":       true,
+	"05_generation":            true,
+	"06_denoising_autoencoder": true,
+	"code change":              true,
+}
+
 // TestNotebooks executes every notebooks/NN_*.ipynb in a fresh GoNB kernel, headless, at reduced
-// size (AELIB_QUICK=1), in lecture order and sharing one checkpoint directory as `make lecture`
-// does (so 03 and 04 reuse the model 02 trained), and checks what a student would see: no errors
-// or panics, a figure in every `// figure` cell, the claims the notebook is expected to record,
-// and the text outputMust asks for.
+// size (AELIB_QUICK=1), sharing one checkpoint directory as `make lecture` does (so 03–06 reuse the
+// model 02 trained), and checks what a student would see: no errors or panics, a figure in every
+// `// figure` cell, the claims the notebook is expected to record, and the text outputMust asks
+// for. It also runs the variants (a student's edits to the settings) and the code-change check on
+// the same checkpoints. The runs are independent processes: they go `go test -parallel` at a time
+// (GOMAXPROCS by default), 02 first, and each run that loads 02's model after it. A table of the
+// time per run ends the log.
 func TestNotebooks(t *testing.T) {
 	jupyter := jupyterPath(t)
 	for name := range outputMust {
@@ -87,40 +105,54 @@ func TestNotebooks(t *testing.T) {
 	sort.Strings(names)
 	ctx := testContext(t)
 	checkpoints := t.TempDir() // one for the whole lecture
+	times := &timeTable{}
+
+	var runs []run
 	for _, file := range names {
 		name := strings.TrimSuffix(file, ".ipynb")
-		t.Run(name, func(t *testing.T) {
-			want, known := expectedClaims[name]
-			if !known {
-				t.Fatalf("%s is not in expectedClaims (notebooks_test.go): add it with the claim ids it records", file)
-			}
-			if _, err := os.Stat(file); os.IsNotExist(err) {
-				t.Skipf("%s does not exist yet", file)
-			}
-			dir := t.TempDir()
-			nb, elapsed := runNotebook(t, ctx, jupyter, file, dir, checkpoints)
-			lines := nb.BackendLines()
-			backend := `(no "Backend:" line printed)`
-			if len(lines) > 0 {
-				backend = clip(lines[0], 60)
-			}
-			if len(lines) != 1 {
-				t.Errorf("%s: the backend is named %d times, want once: %q", file, len(lines), lines)
-			}
-			t.Logf("%-28s %6.1fs  %s", file, elapsed.Seconds(), backend)
-
-			for _, p := range nb.Problems() {
-				t.Errorf("%s: %s", file, p)
-			}
-			out := stdout(nb)
-			for _, w := range outputMust[name] {
-				if !strings.Contains(out, w) {
-					t.Errorf("%s: output lacks %q", file, w)
-				}
-			}
-			checkClaims(t, file, filepath.Join(dir, "results.jsonl"), want)
-		})
+		runs = append(runs, run{name, func(t *testing.T) { checkNotebook(t, ctx, jupyter, file, checkpoints, times) }})
 	}
+	for _, v := range variants {
+		runs = append(runs, run{"variant: " + v.name, func(t *testing.T) { checkVariant(t, ctx, jupyter, v, times) }})
+	}
+	runs = append(runs, run{"code change", func(t *testing.T) { checkCodeChange(t, ctx, jupyter, checkpoints, times) }})
+	runAll(t, parallelism(), runs)
+	t.Logf("time per run (%d at a time):\n%s", parallelism(), times)
+}
+
+// checkNotebook runs one lecture notebook headless and checks it (see TestNotebooks).
+func checkNotebook(t *testing.T, ctx context.Context, jupyter, file, checkpoints string, times *timeTable) {
+	name := strings.TrimSuffix(file, ".ipynb")
+	want, known := expectedClaims[name]
+	if !known {
+		t.Fatalf("%s is not in expectedClaims (notebooks_test.go): add it with the claim ids it records", file)
+	}
+	if _, err := os.Stat(file); os.IsNotExist(err) {
+		t.Skipf("%s does not exist yet", file)
+	}
+	dir := t.TempDir()
+	nb, elapsed := runNotebook(t, ctx, jupyter, file, dir, checkpoints)
+	times.add(name, nb, elapsed)
+	lines := nb.BackendLines()
+	backend := `(no "Backend:" line printed)`
+	if len(lines) > 0 {
+		backend = clip(lines[0], 60)
+	}
+	if len(lines) != 1 {
+		t.Errorf("%s: the backend is named %d times, want once: %q", file, len(lines), lines)
+	}
+	t.Logf("%-28s %6.1fs  %s", file, elapsed.Seconds(), backend)
+
+	for _, p := range nb.Problems() {
+		t.Errorf("%s: %s", file, p)
+	}
+	out := stdout(nb)
+	for _, w := range outputMust[name] {
+		if !strings.Contains(out, w) {
+			t.Errorf("%s: output lacks %q", file, w)
+		}
+	}
+	checkClaims(t, file, filepath.Join(dir, "results.jsonl"), want)
 }
 
 // checkClaims requires each expected claim id in the results file, with a numeric measurement,
@@ -164,14 +196,16 @@ func claimIDs(claims []claim) []string {
 	return ids
 }
 
-// variants are notebooks run with a student's edits to their settings cell: each must still run
+// variant is a notebook run with a student's edits to its settings cell: it must still run
 // without errors and show what the edit asked for.
-var variants = []struct {
+type variant struct {
 	name     string
 	notebook string
 	edits    []edit
 	want     []string // text the executed notebook's stdout must contain
-}{
+}
+
+var variants = []variant{
 	{"02 with a 3-D code and one epoch", "02_autoencoder.ipynb",
 		[]edit{edit02Latent, edit02Epochs},
 		[]string{"code dim 3", "epochs=1 "}},
@@ -180,75 +214,56 @@ var variants = []struct {
 		[]string{"code size   parameters", "       16 "}},
 }
 
-// TestNotebookVariants runs the variants at reduced size (AELIB_QUICK=1), each with fresh checkpoints.
-func TestNotebookVariants(t *testing.T) {
-	jupyter := jupyterPath(t)
-	ctx := testContext(t)
-	for _, v := range variants {
-		t.Run(v.name, func(t *testing.T) {
-			if _, err := os.Stat(v.notebook); err != nil {
-				t.Skipf("%s: %v", v.notebook, err)
-			}
-			file := editedCopy(t, v.notebook, "zz_variant_", v.edits)
-			dir := t.TempDir()
-			nb, elapsed := runNotebook(t, ctx, jupyter, file, dir, filepath.Join(dir, "checkpoints"))
-			t.Logf("%s: %.1fs", v.name, elapsed.Seconds())
-			for _, p := range nb.Problems() {
-				t.Errorf("%s: %s", v.name, p)
-			}
-			out := stdout(nb)
-			for _, w := range v.want {
-				if !strings.Contains(out, w) {
-					t.Errorf("%s: output lacks %q", v.name, w)
-				}
-			}
-		})
+// checkVariant runs a variant at reduced size (AELIB_QUICK=1) with checkpoints of its own: its
+// models have other settings than the lecture's, so there is nothing to reuse.
+func checkVariant(t *testing.T, ctx context.Context, jupyter string, v variant, times *timeTable) {
+	if _, err := os.Stat(v.notebook); err != nil {
+		t.Skipf("%s: %v", v.notebook, err)
+	}
+	file := editedCopy(t, v.notebook, "zz_variant_", v.edits)
+	dir := t.TempDir()
+	nb, elapsed := runNotebook(t, ctx, jupyter, file, dir, filepath.Join(dir, "checkpoints"))
+	times.add("variant: "+v.name, nb, elapsed)
+	t.Logf("%s: %.1fs", v.name, elapsed.Seconds())
+	for _, p := range nb.Problems() {
+		t.Errorf("%s: %s", v.name, p)
+	}
+	out := stdout(nb)
+	for _, w := range v.want {
+		if !strings.Contains(out, w) {
+			t.Errorf("%s: output lacks %q", v.name, w)
+		}
 	}
 }
 
-// TestModelCodeChange is the student who changes the model's code after training it: 02 runs once
-// and saves its checkpoint; then a copy whose encoder uses another activation runs with the same
-// checkpoint directory. The checkpoint no longer fits the code: the second run must say so and
-// train, never load the stale model. Both at reduced size (AELIB_QUICK=1).
-func TestModelCodeChange(t *testing.T) {
-	jupyter := jupyterPath(t)
-	ctx := testContext(t)
-	const notebook = "02_autoencoder.ipynb"
+// checkCodeChange is the student who changes the model's code after training it: it runs a copy
+// of 02 whose encoder uses another activation on the checkpoints where 02 saved its model (so it
+// runs after 02; TestNotebooks sees to that). The checkpoint no longer fits the code: the run must
+// say so and train, never load the stale model. At reduced size (AELIB_QUICK=1).
+func checkCodeChange(t *testing.T, ctx context.Context, jupyter, checkpoints string, times *timeTable) {
+	const notebook = first + ".ipynb"
 	if _, err := os.Stat(notebook); err != nil {
 		t.Skipf("%s: %v", notebook, err)
 	}
-	checkpoints := t.TempDir()
-	changed := editedCopy(t, notebook, "zz_codechange_", []edit{edit02Activation})
-
-	// The cells after the training cell load the model it saved: "loaded checkpoint" may appear in
-	// the second run, but only after its training cell trained and saved the changed model.
-	runs := []struct {
-		file                string
-		want, wantNotBefore []string // wantNotBefore: absent before the first "saved checkpoint"
-	}{
-		{notebook, []string{msgSaved}, nil},
-		{changed, []string{msgCodeChanged, msgSaved}, []string{msgLoaded}},
+	if saved, _ := filepath.Glob(filepath.Join(checkpoints, "*.ckpt")); len(saved) == 0 {
+		t.Fatalf("no checkpoint of %s in %s: the changed code has nothing to differ from", notebook, checkpoints)
 	}
-	for i, r := range runs {
-		nb, elapsed := runNotebook(t, ctx, jupyter, r.file, t.TempDir(), checkpoints)
-		t.Logf("run %d, %s: %.1fs", i+1, r.file, elapsed.Seconds())
-		for _, p := range nb.Problems() {
-			t.Errorf("run %d, %s: %s", i+1, r.file, p)
+	changed := editedCopy(t, notebook, "zz_codechange_", []edit{edit02Activation})
+	nb, elapsed := runNotebook(t, ctx, jupyter, changed, t.TempDir(), checkpoints)
+	times.add("code change", nb, elapsed)
+	t.Logf("%s: %.1fs", changed, elapsed.Seconds())
+	for _, p := range nb.Problems() {
+		t.Errorf("%s: %s", changed, p)
+	}
+	out := stdout(nb)
+	for _, w := range []string{msgCodeChanged, msgSaved} {
+		if !strings.Contains(out, w) {
+			t.Errorf("%s: output lacks %q", changed, w)
 		}
-		out := stdout(nb)
-		for _, w := range r.want {
-			if !strings.Contains(out, w) {
-				t.Errorf("run %d, %s: output lacks %q", i+1, r.file, w)
-			}
-		}
-		before, _, _ := strings.Cut(out, msgSaved)
-		for _, w := range r.wantNotBefore {
-			if strings.Contains(before, w) {
-				t.Errorf("run %d, %s: output contains %q before the changed model was saved", i+1, r.file, w)
-			}
-		}
-		if t.Failed() {
-			return // the second run means nothing without the first one's checkpoint
-		}
+	}
+	// The cells after the training cell load the model it saved: "loaded checkpoint" may appear,
+	// but only after the training cell trained and saved the changed model.
+	if before, _, _ := strings.Cut(out, msgSaved); strings.Contains(before, msgLoaded) {
+		t.Errorf("%s: output contains %q before the changed model was saved", changed, msgLoaded)
 	}
 }

@@ -9,8 +9,10 @@
 //            text contains `contains`, replace `from` by `to`, then run that cell and all below
 //            (Run → Run Selected Cell and All Below), and require the outputs from there on to change.
 //
-// Steps: open the notebook (choose "Go (gonb)" if JupyterLab asks for a kernel), Run → Run All
-// Cells, wait until the kernel is idle and every code cell has an execution count, then check the
+// Steps: open the notebook and wait until its kernel is Go (gonb) and started (the page names it and
+// the server reports it idle; a kernel dialog is answered with "Go (gonb)", a lasting "No Kernel" is
+// changed with Kernel → Change Kernel…), Run → Run All Cells, wait until the kernel is idle and every
+// code cell has an execution count (answering any dialog meanwhile), then check the
 // page as the student sees it: no error output, a rendered image in every cell marked `// figure`,
 // and no "get notified about Jupyter news?" pop-up. Everything checked is read from JupyterLab's
 // DOM, never from the notebook file. Prints one line per step; exits 1 on the first failure.
@@ -69,33 +71,104 @@ async function notebookState() {
   });
 }
 
-async function waitIdleAndExecuted(what) {
-  const deadline = Date.now() + timeoutMs;
+// Waits until every code cell has an execution count and the kernel is idle, answering dialogs. With
+// `from` and `before` (prompts before a re-run), only the cells from `from` on count, and each must
+// show a new count. Fails if no cell has started within 60 s, or at the timeout, saying what it saw.
+async function waitIdleAndExecuted(what, from = 0, before = null) {
+  const start = Date.now();
+  const deadline = start + timeoutMs;
   let last = '';
+  let started = false;
   for (;;) {
+    await answerDialog();
     const st = await notebookState();
-    const done = st && st.prompts.length > 0 && st.prompts.every((p) => /^\[\d+\]:?$/.test(p))
-      && st.status === 'idle';
-    const summary = st ? `${st.prompts.join(' ')} kernel=${st.status}` : 'no notebook';
+    const prompts = st ? st.prompts.slice(from) : [];
+    const done = prompts.length > 0 && st.status === 'idle'
+      && prompts.every((p, i) => /^\[\d+\]:?$/.test(p) && (!before || p !== before[from + i]));
+    started ||= prompts.some((p, i) => /^\[(\*|\d+)\]:?$/.test(p) && (!before || p !== before[from + i]));
+    const summary = st ? `${prompts.join(' ')} kernel=${st.status}` : 'no notebook';
     if (summary !== last) { log(`${what}: ${summary}`); last = summary; }
     if (done) return st;
-    if (Date.now() > deadline) throw new Error(`${what}: not finished after ${timeoutMs / 1000}s (${summary})`);
+    const why = !started && Date.now() - start > 60_000 ? 'no cell started within 60 s'
+      : Date.now() > deadline ? `not finished after ${timeoutMs / 1000} s` : '';
+    if (why) throw new Error(`${what}: ${why} (prompts ${summary}; ${describe(st, await serverKernel())})`);
     await page.waitForTimeout(1000);
   }
 }
 
-// If JupyterLab asks which kernel to use, pick "Go (gonb)".
-async function chooseKernelIfAsked() {
-  const dialog = page.locator('.jp-Dialog');
+// The notebook's kernel as the Jupyter server reports it: {name, state, connections} of the session
+// whose path is the notebook, or null when there is none (GET /api/sessions).
+async function serverKernel() {
+  try {
+    const url = new URL('api/sessions', base.origin + base.pathname.replace(/\/?$/, '/'));
+    const res = await fetch(url, { headers: token ? { Authorization: `token ${token}` } : {} });
+    if (!res.ok) return { error: `GET /api/sessions: HTTP ${res.status}` };
+    const session = (await res.json()).find((s) => s.path === notebook);
+    if (!session?.kernel) return null;
+    return { name: session.kernel.name, state: session.kernel.execution_state, connections: session.kernel.connections };
+  } catch (err) {
+    return { error: `GET /api/sessions: ${err.message}` };
+  }
+}
+
+function describe(st, server) {
+  const page = st ? `page: kernel "${st.kernelName}" ${st.status}` : 'page: no notebook';
+  const srv = server?.error || (server ? `server: ${server.name} ${server.state}, ${server.connections} connection(s)` : 'server: no session');
+  return `${page}; ${srv}`;
+}
+
+// Answers a dialog JupyterLab shows, at any time: a kernel choice gets "Go (gonb)"; a dialog that
+// reports an error fails the run with its text; any other is logged and accepted.
+async function answerDialog() {
+  const dialog = page.locator('.jp-Dialog').first();
   if (!(await dialog.count())) return;
+  const title = ((await dialog.locator('.jp-Dialog-header').textContent().catch(() => '')) || '').trim();
+  const body = ((await dialog.locator('.jp-Dialog-body').textContent().catch(() => '')) || '').replace(/\s+/g, ' ').trim();
   const select = dialog.locator('select');
   if (await select.count()) {
-    const value = await select.evaluate((el) => [...el.options].find((o) => o.textContent.trim() === 'Go (gonb)')?.value);
-    if (!value) throw new Error('kernel dialog offers no "Go (gonb)"');
-    await select.selectOption(value);
+    const options = await select.evaluate((el) => [...el.options].map((o) => ({ text: o.textContent.trim(), value: o.value })));
+    const gonb = options.find((o) => o.text === 'Go (gonb)' || /^Start Go \(gonb\) Kernel$/.test(o.text));
+    if (!gonb) throw new Error(`dialog "${title}" offers no "Go (gonb)" kernel (options: ${options.map((o) => o.text).join(', ')})`);
+    await select.selectOption(gonb.value);
+    await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
+    log(`dialog "${title}": chose kernel "Go (gonb)"`);
+    return;
   }
-  await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
-  log('chose kernel "Go (gonb)" in the dialog');
+  if (/error|fail/i.test(title)) throw new Error(`JupyterLab shows the dialog "${title}": ${body.slice(0, 500)}`);
+  const accept = dialog.locator('.jp-Dialog-button.jp-mod-accept');
+  const label = ((await accept.textContent().catch(() => '')) || '').trim();
+  await accept.click();
+  log(`dialog "${title}" (${body.slice(0, 200)}): clicked "${label}"`);
+}
+
+// Waits until the notebook's kernel is Go (gonb) and started: the page names it "Go (gonb)" and the
+// server has a gonb kernel for this notebook, idle and connected to the page. JupyterLab shows "No
+// Kernel" (status idle) for a moment after opening a notebook, before its session exists; if that
+// lasts, the kernel is chosen with Kernel → Change Kernel…. Dialogs are answered meanwhile.
+async function waitKernelReady() {
+  const deadline = Date.now() + 180_000;
+  let last = '';
+  let noKernelSince = null;
+  for (;;) {
+    await answerDialog();
+    const st = await notebookState();
+    const server = await serverKernel();
+    const summary = describe(st, server);
+    if (summary !== last) { log(`waiting for the kernel: ${summary}`); last = summary; }
+    if (st?.kernelName === 'Go (gonb)' && server?.name === 'gonb' && server.state === 'idle' && server.connections > 0) return;
+    if (st?.kernelName === 'No Kernel') {
+      noKernelSince ??= Date.now();
+      if (Date.now() - noKernelSince > 15_000) {
+        log('"No Kernel" for 15 s: Kernel → Change Kernel…');
+        await clickMenu('Kernel', 'Change Kernel');
+        noKernelSince = Date.now();
+      }
+    } else {
+      noKernelSince = null;
+    }
+    if (Date.now() > deadline) throw new Error(`kernel Go (gonb) not started after 180 s; last seen: ${summary}`);
+    await page.waitForTimeout(500);
+  }
 }
 
 // The code cells as rendered: source (CodeMirror's lines), output text and prompt. CodeMirror
@@ -170,25 +243,8 @@ try {
   log(`chromium ${context.browser()?.version() || ''}; opening ${notebook}`);
   await page.goto(nbURL.toString(), { waitUntil: 'domcontentloaded' });
   await page.locator('.jp-NotebookPanel .jp-Notebook .jp-Cell').first().waitFor({ timeout: 120_000 });
-  await page.waitForTimeout(2000);
-  await chooseKernelIfAsked();
-  // Wait for the kernel before running. GoNB (v0.11.4) answers no history_request, so JupyterLab
-  // shows its status as "Unknown" until the first cell runs: accept that once the kernel is named.
-  {
-    const deadline = Date.now() + 120_000;
-    const since = Date.now();
-    for (;;) {
-      const st = await notebookState();
-      const named = st && /gonb|Go/.test(st.kernelName);
-      if (st && (st.status === 'idle' || (named && st.status === 'unknown' && Date.now() - since > 3000))) {
-        log(`kernel "${st.kernelName}" ${st.status}`);
-        break;
-      }
-      if (Date.now() > deadline) throw new Error(`kernel not ready after 120s (${JSON.stringify(st)})`);
-      await chooseKernelIfAsked();
-      await page.waitForTimeout(500);
-    }
-  }
+  await waitKernelReady();
+  log('kernel "Go (gonb)" started');
 
   log('Run → Run All Cells');
   await clickMenu('Run', 'Run All Cells');
@@ -243,14 +299,7 @@ try {
     await editor.click();
     await clickMenu('Run', 'Run Selected Cell and All Below');
     // Wait until every cell from the edited one on has run again (a new execution count) and the kernel is idle.
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      await page.waitForTimeout(1000);
-      const st = await notebookState();
-      const rerun = st.prompts.slice(index).every((p, i) => /^\[\d+\]:?$/.test(p) && p !== before[index + i].prompt);
-      if (rerun && st.status === 'idle') break;
-      if (Date.now() > deadline) throw new Error(`re-run from cell ${index} not finished (prompts ${st.prompts.slice(index).join(' ')})`);
-    }
+    await waitIdleAndExecuted(`re-run from cell ${index}`, index, before.map((c) => c.prompt));
     const afterRun = await cellTexts();
     const cellProblems = await pageProblems(index);
     if (cellProblems.length) throw new Error(`the page shows problems after the edit:\n  ${cellProblems.join('\n  ')}`);
