@@ -29,16 +29,20 @@ type browserRun struct {
 	Edit *regexp.Regexp
 	// EditOptional: a notebook without a match is run without the edit step.
 	EditOptional bool
+	// Fault, if set, is passed to run.mjs as AELIB_BROWSER_FAULT: a failure the run must recover from.
+	Fault string
 }
 
 // settingsEpochs matches the number of epochs in a notebook's settings cell.
 var settingsEpochs = regexp.MustCompile(`Epochs:\s*(\d+)`)
 
-// browserRuns: the set-up notebook and a training notebook, where the student changes the epochs
-// in the settings cell.
+// browserRuns: the set-up notebook, a training notebook, where the student changes the epochs in
+// the settings cell, and the set-up notebook again with a kernel that fails to start at first
+// (JupyterLab reports the error, then asks for a kernel: run.mjs must answer and go on).
 var browserRuns = []browserRun{
 	{Notebook: "00_setup.ipynb", Edit: settingsEpochs, EditOptional: true},
 	{Notebook: "02_autoencoder.ipynb", Edit: settingsEpochs},
+	{Notebook: "00_setup.ipynb", Fault: "kernel-start-fails"},
 }
 
 // TestBrowser runs notebooks the way a student does: JupyterLab from the venv, Debian's chromium
@@ -69,6 +73,9 @@ func TestBrowser(t *testing.T) {
 
 	var runs []browserRun
 	for _, r := range browserRuns {
+		if r.Fault != "" && os.Getenv("AELIB_BROWSER_FULL") == "1" {
+			continue // screenshots at full size: no fault runs
+		}
 		if _, err := os.Stat(r.Notebook); err == nil {
 			runs = append(runs, r)
 		} else {
@@ -101,9 +108,16 @@ func TestBrowser(t *testing.T) {
 	base := startJupyterLab(t, ctx, jupyter, copyDir)
 
 	for _, r := range runs {
-		t.Run(strings.TrimSuffix(r.Notebook, ".ipynb"), func(t *testing.T) {
-			args := []string{runner, base, r.Notebook,
-				filepath.Join(shots, "jupyterlab_"+strings.TrimSuffix(r.Notebook, ".ipynb")+".png")}
+		name := strings.TrimSuffix(r.Notebook, ".ipynb")
+		if r.Fault != "" {
+			name += ", " + r.Fault
+		}
+		t.Run(name, func(t *testing.T) {
+			shot := "jupyterlab_" + strings.TrimSuffix(r.Notebook, ".ipynb") + ".png"
+			if r.Fault != "" {
+				shot = "fault_" + r.Fault + "_" + shot
+			}
+			args := []string{runner, base, r.Notebook, filepath.Join(shots, shot)}
 			if r.Edit != nil {
 				spec, err := editSpec(r.Notebook, r.Edit)
 				switch {
@@ -117,7 +131,7 @@ func TestBrowser(t *testing.T) {
 			}
 			cmd := exec.CommandContext(ctx, "node", args...)
 			cmd.Env = mergeEnv(os.Environ(), []string{"AELIB_CHROMIUM=" + chromium,
-				fmt.Sprintf("AELIB_BROWSER_TIMEOUT_S=%d", cellTimeout)})
+				fmt.Sprintf("AELIB_BROWSER_TIMEOUT_S=%d", cellTimeout), "AELIB_BROWSER_FAULT=" + r.Fault})
 			start := time.Now()
 			out, err := cmd.CombinedOutput()
 			t.Logf("%s in JupyterLab + chromium: %.1fs\n%s", r.Notebook, time.Since(start).Seconds(), strings.TrimSpace(string(out)))

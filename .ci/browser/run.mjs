@@ -16,7 +16,9 @@
 // page as the student sees it: no error output, a rendered image in every cell marked `// figure`,
 // and no "get notified about Jupyter news?" pop-up. Everything checked is read from JupyterLab's
 // DOM, never from the notebook file. Prints one line per step; exits 1 on the first failure.
-// Environment: AELIB_CHROMIUM (default /usr/bin/chromium), AELIB_BROWSER_TIMEOUT_S (default 900).
+// Environment: AELIB_CHROMIUM (default /usr/bin/chromium), AELIB_BROWSER_TIMEOUT_S (default 900), and
+// AELIB_BROWSER_FAULT=kernel-start-fails, which makes the page's first request to start a kernel fail
+// (HTTP 500), as a kernel that fails to start on a busy machine would: the run must recover.
 
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
@@ -39,6 +41,9 @@ const token = base.searchParams.get('token');
 const nbURL = new URL(`lab/tree/${notebook.split('/').map(encodeURIComponent).join('/')}`,
   base.origin + base.pathname.replace(/\/?$/, '/'));
 if (token) nbURL.searchParams.set('token', token);
+// The server's REST API (path relative to the server's root), and the token for it.
+const api = (p) => new URL(p, base.origin + base.pathname.replace(/\/?$/, '/'));
+const authHeaders = token ? { Authorization: `token ${token}` } : {};
 // Opening /lab/tree/... would otherwise restore the last workspace; `reset` starts clean.
 nbURL.searchParams.set('reset', '');
 
@@ -55,6 +60,20 @@ const context = await chromium.launchPersistentContext(userDataDir, {
 let failed = false;
 const page = context.pages()[0] || await context.newPage();
 page.setDefaultTimeout(60_000);
+const fault = process.env.AELIB_BROWSER_FAULT || '';
+let faultInjected = false;
+if (fault && fault !== 'kernel-start-fails') throw new Error(`AELIB_BROWSER_FAULT=${fault}: unknown (valid: kernel-start-fails)`);
+if (fault === 'kernel-start-fails') {
+  await page.route(/\/api\/sessions/, async (route) => {
+    if (route.request().method() === 'POST' && !faultInjected) {
+      faultInjected = true;
+      log('fault: the first POST /api/sessions (start a kernel) answers HTTP 500');
+      await route.fulfill({ status: 500, contentType: 'application/json', body: '{"message": "kernel start failed (injected by the test)"}' });
+      return;
+    }
+    await route.continue();
+  });
+}
 page.on('pageerror', (err) => log(`page error: ${err.message}`));
 
 // State of the notebook, read from JupyterLab's DOM.
@@ -100,8 +119,7 @@ async function waitIdleAndExecuted(what, from = 0, before = null) {
 // whose path is the notebook, or null when there is none (GET /api/sessions).
 async function serverKernel() {
   try {
-    const url = new URL('api/sessions', base.origin + base.pathname.replace(/\/?$/, '/'));
-    const res = await fetch(url, { headers: token ? { Authorization: `token ${token}` } : {} });
+    const res = await fetch(api('api/sessions'), { headers: authHeaders });
     if (!res.ok) return { error: `GET /api/sessions: HTTP ${res.status}` };
     const session = (await res.json()).find((s) => s.path === notebook);
     if (!session?.kernel) return null;
@@ -117,8 +135,24 @@ function describe(st, server) {
   return `${page}; ${srv}`;
 }
 
-// Answers a dialog JupyterLab shows, at any time: a kernel choice gets "Go (gonb)"; a dialog that
-// reports an error fails the run with its text; any other is logged and accepted.
+// Shuts down the notebook's session and its kernel (DELETE /api/sessions/ID), so that the next
+// run of the same notebook starts its own.
+async function shutdownKernel() {
+  try {
+    const sessions = await (await fetch(api('api/sessions'), { headers: authHeaders })).json();
+    for (const s of sessions.filter((s) => s.path === notebook)) {
+      await fetch(api(`api/sessions/${s.id}`), { method: 'DELETE', headers: authHeaders });
+      log(`shut down the kernel of ${notebook}`);
+    }
+  } catch (err) {
+    log(`could not shut down the kernel of ${notebook}: ${err.message}`);
+  }
+}
+
+// Answers a dialog JupyterLab shows, at any time: a kernel choice gets "Go (gonb)"; any other is
+// logged and accepted. A dialog that reports an error (e.g. "Error Starting Kernel") is dismissed
+// once, so that the kernel is chosen again (see waitKernelReady); a second one fails the run.
+let errorDialogs = 0;
 async function answerDialog() {
   const dialog = page.locator('.jp-Dialog').first();
   if (!(await dialog.count())) return;
@@ -134,17 +168,20 @@ async function answerDialog() {
     log(`dialog "${title}": chose kernel "Go (gonb)"`);
     return;
   }
-  if (/error|fail/i.test(title)) throw new Error(`JupyterLab shows the dialog "${title}": ${body.slice(0, 500)}`);
+  if (/error|fail/i.test(title) && ++errorDialogs > 1) {
+    throw new Error(`JupyterLab shows the dialog "${title}" a second time: ${body.slice(0, 500)}`);
+  }
   const accept = dialog.locator('.jp-Dialog-button.jp-mod-accept');
   const label = ((await accept.textContent().catch(() => '')) || '').trim();
   await accept.click();
   log(`dialog "${title}" (${body.slice(0, 200)}): clicked "${label}"`);
 }
 
-// Waits until the notebook's kernel is Go (gonb) and started: the page names it "Go (gonb)" and the
-// server has a gonb kernel for this notebook, idle and connected to the page. JupyterLab shows "No
-// Kernel" (status idle) for a moment after opening a notebook, before its session exists; if that
-// lasts, the kernel is chosen with Kernel → Change Kernel…. Dialogs are answered meanwhile.
+// Waits until the notebook's kernel is Go (gonb) and started: the page names it "Go (gonb)" with its
+// start over, and the server has a gonb kernel for this notebook, idle and connected to the page.
+// JupyterLab shows "No Kernel" (status idle) for a moment after opening a notebook, before its
+// session exists; if that lasts, the kernel is chosen with Kernel → Change Kernel…. Dialogs are
+// answered meanwhile.
 async function waitKernelReady() {
   const deadline = Date.now() + 180_000;
   let last = '';
@@ -155,7 +192,9 @@ async function waitKernelReady() {
     const server = await serverKernel();
     const summary = describe(st, server);
     if (summary !== last) { log(`waiting for the kernel: ${summary}`); last = summary; }
-    if (st?.kernelName === 'Go (gonb)' && server?.name === 'gonb' && server.state === 'idle' && server.connections > 0) return;
+    // The page's status stays "unknown" until the first cell runs (GoNB v0.11.4 answers no history_request).
+    if (st?.kernelName === 'Go (gonb)' && ['idle', 'unknown'].includes(st.status)
+        && server?.name === 'gonb' && server.state === 'idle' && server.connections > 0) return;
     if (st?.kernelName === 'No Kernel') {
       noKernelSince ??= Date.now();
       if (Date.now() - noKernelSince > 15_000) {
@@ -309,6 +348,7 @@ try {
     const at = Math.max(0, now.findIndex((line, i) => line !== was[i]));
     log(`outputs from cell ${index} on changed, first at line ${at + 1}: ${JSON.stringify((was[at] || '').slice(0, 100))} → ${JSON.stringify((now[at] || '').slice(0, 100))}`);
   }
+  if (fault && !faultInjected) throw new Error(`fault ${fault} was never injected: the page started no kernel (a session for ${notebook} existed already?)`);
   log('ok');
 } catch (err) {
   failed = true;
@@ -319,6 +359,7 @@ try {
     console.error(`[browser] screenshot of the failure: ${failShot}`);
   } catch { /* ignore */ }
 } finally {
+  await shutdownKernel();
   await context.close();
   fs.rmSync(userDataDir, { recursive: true, force: true });
 }
