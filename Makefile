@@ -145,14 +145,21 @@ lab: setup
 	@$(NB_ENV) "$(JUPYTER)" lab --notebook-dir=notebooks --port=$(PORT) $(ALLOW_ROOT) \
 		--ContentsManager.hide_globs="['__pycache__','*.pyc','.DS_Store','*~','*.go','nbcheck']" $(ARGS)
 
+# When make started: `make test` reports how long its set-up and its tests took.
+MAKE_START := $(shell date +%s)
+
+# -count=1: the notebooks depend on what go test cannot see (the venv, the kernel, the XLA plugin), so no result
+# is taken from the test cache. The notebooks take ≈ 6 min on two cores; -timeout leaves more than twice that.
 test: setup browser
-	@echo "==> test: go vet ./..."
+	@echo "==> test: set-up took $$(( $$(date +%s) - $(MAKE_START) )) s; go vet ./..."
 	@go vet ./...
 	@echo "==> test: go test ./... (notebooks run headless with AELIB_QUICK=1, then in chromium)"
-	@set -o pipefail; $(NB_ENV) go test -v -timeout 30m -coverprofile=.cover.out ./... 2>&1 \
-		| grep --line-buffered -vE '^=== (RUN|PAUSE|CONT|NAME)'
+	@start=$$(date +%s); set -o pipefail; $(NB_ENV) go test -count=1 -v -timeout 30m -coverprofile=.cover.out ./... 2>&1 \
+		| grep --line-buffered -vE '^=== (RUN|PAUSE|CONT|NAME)'; \
+		rc=$$?; echo "==> test: go test took $$(( $$(date +%s) - start )) s"; exit $$rc
 	@awk 'NR > 1 && $$1 ~ /\/aelib\// { n += $$2; if ($$3 > 0) c += $$2 } \
 		END { printf "==> test: aelib coverage: %.1f%% of statements\n", n ? 100 * c / n : 0 }' .cover.out
+	@echo "==> test: $$(( $$(date +%s) - $(MAKE_START) )) s in all"
 
 lecture: setup
 	@echo "==> lecture: run every notebooks/NN_*.ipynb at full size -> docs/lecture/, docs/results.{json,md}"
