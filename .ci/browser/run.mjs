@@ -31,6 +31,11 @@ if (!baseArg || !notebook || !screenshot) {
   process.exit(2);
 }
 const edit = editArg ? JSON.parse(editArg) : null;
+const fault = process.env.AELIB_BROWSER_FAULT || '';
+if (fault && fault !== 'kernel-start-fails') {
+  console.error(`AELIB_BROWSER_FAULT=${fault}: unknown (valid: kernel-start-fails, or empty)`);
+  process.exit(2);
+}
 const timeoutMs = 1000 * Number(process.env.AELIB_BROWSER_TIMEOUT_S || 900);
 const executablePath = process.env.AELIB_CHROMIUM || '/usr/bin/chromium';
 const t0 = Date.now();
@@ -38,12 +43,11 @@ const log = (msg) => console.log(`[browser ${((Date.now() - t0) / 1000).toFixed(
 
 const base = new URL(baseArg);
 const token = base.searchParams.get('token');
-const nbURL = new URL(`lab/tree/${notebook.split('/').map(encodeURIComponent).join('/')}`,
-  base.origin + base.pathname.replace(/\/?$/, '/'));
-if (token) nbURL.searchParams.set('token', token);
-// The server's REST API (path relative to the server's root), and the token for it.
+// A URL on the server (path relative to its root), and the token for its REST API.
 const api = (p) => new URL(p, base.origin + base.pathname.replace(/\/?$/, '/'));
 const authHeaders = token ? { Authorization: `token ${token}` } : {};
+const nbURL = api(`lab/tree/${notebook.split('/').map(encodeURIComponent).join('/')}`);
+if (token) nbURL.searchParams.set('token', token);
 // Opening /lab/tree/... would otherwise restore the last workspace; `reset` starts clean.
 nbURL.searchParams.set('reset', '');
 
@@ -60,9 +64,7 @@ const context = await chromium.launchPersistentContext(userDataDir, {
 let failed = false;
 const page = context.pages()[0] || await context.newPage();
 page.setDefaultTimeout(60_000);
-const fault = process.env.AELIB_BROWSER_FAULT || '';
 let faultInjected = false;
-if (fault && fault !== 'kernel-start-fails') throw new Error(`AELIB_BROWSER_FAULT=${fault}: unknown (valid: kernel-start-fails)`);
 if (fault === 'kernel-start-fails') {
   await page.route(/\/api\/sessions/, async (route) => {
     if (route.request().method() === 'POST' && !faultInjected) {
