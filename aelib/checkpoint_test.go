@@ -456,6 +456,9 @@ func TestCheckpointKeys(t *testing.T) {
 	relabelled.Labels[7] = (relabelled.Labels[7] + 1) % 10
 	repixelled := train.Head(300)
 	repixelled.X[61*1000] += 0.5
+	// Fingerprints once hashed every 61st pixel only: a change between those must count too.
+	offStride := train.Head(300)
+	offStride.X[61*1000+30] += 0.5
 	enc16, _ := MLP([]int{16, 2}, "tanh", "tanh")
 	dec16, _ := MLP([]int{16, Pixels}, "tanh", "sigmoid")
 	narrow := newAE(t, "keys", enc16, dec16)
@@ -476,6 +479,7 @@ func TestCheckpointKeys(t *testing.T) {
 		{"fewer images", ae, train.Head(299), func(c *Config) {}, false},
 		{"a label", ae, relabelled, func(c *Config) {}, false},
 		{"a pixel", ae, repixelled, func(c *Config) {}, false},
+		{"a pixel between every 61st", ae, offStride, func(c *Config) {}, false},
 		{"name", smallAE(t, "other"), train, func(c *Config) {}, false},
 		{"layer widths", narrow, train, func(c *Config) {}, false},
 	}

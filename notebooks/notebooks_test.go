@@ -2,11 +2,15 @@ package notebooks
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -42,13 +46,18 @@ const (
 	msgCodeChanged = "the model's code changed since this checkpoint"
 )
 
-// outputMust maps a lecture notebook to text its stdout must contain when the notebooks run in
-// lecture order, sharing one checkpoint directory (TestNotebooks).
-var outputMust = map[string][]string{
-	// 04 and 05 reuse the model 02 trained instead of training their own; 06 reuses 02's too.
-	"04_embedding_space":       {msgLoaded},
-	"05_generation":            {msgLoaded},
-	"06_denoising_autoencoder": {msgLoaded},
+// loadsFrom maps a run to the notebooks whose trained models it uses: 03 loads 02's model (its
+// code-2 stack), 04 and 05 load it, 06 loads it and 03's code-32 model; the code-change run edits
+// the code of 02's model after 02 saved it. TestNotebooks runs each after those, on one checkpoint
+// directory, and requires of the notebooks that they load at least one model each of those saved
+// and train none of the models those saved (by name): a copy of a model's code that drifted from
+// the notebook that trains it (aelib.ReferenceAE against 02's own code) would train anew and fail.
+var loadsFrom = map[string][]string{
+	"03_stacked_autoencoder":   {"02_autoencoder"},
+	"04_embedding_space":       {"02_autoencoder"},
+	"05_generation":            {"02_autoencoder"},
+	"06_denoising_autoencoder": {"02_autoencoder", "03_stacked_autoencoder"},
+	"code change":              {"02_autoencoder"},
 }
 
 // The edits the tests make to the notebooks' code, as a student would. Each Old must occur in a
@@ -66,33 +75,21 @@ var (
 // cellTimeout is nbconvert's per-cell timeout in seconds, at AELIB_QUICK=1 sizes.
 const cellTimeout = 600
 
-// first is the notebook whose model the others load (see needsFirst): it runs before them.
-const first = "02_autoencoder"
-
-// needsFirst lists the runs that load the model first trains: 03 (its code-2 model), 04, 05 and 06
-// (outputMust requires "loaded checkpoint"), and the code-change check (it changes first's code
-// after that model was saved).
-var needsFirst = map[string]bool{
-	"03_stacked_autoencoder":   true,
-	"04_embedding_space":       true,
-	"05_generation":            true,
-	"06_denoising_autoencoder": true,
-	"code change":              true,
-}
-
 // TestNotebooks executes every notebooks/NN_*.ipynb in a fresh GoNB kernel, headless, at reduced
-// size (AELIB_QUICK=1), sharing one checkpoint directory as `make lecture` does (so 03–06 reuse the
-// model 02 trained), and checks what a student would see: no errors or panics, a figure in every
-// `// figure` cell, the claims the notebook is expected to record, and the text outputMust asks
-// for. It also runs the variants (a student's edits to the settings) and the code-change check on
-// the same checkpoints. The runs are independent processes: they go `go test -parallel` at a time
-// (GOMAXPROCS by default), 02 first, and each run that loads 02's model after it. A table of the
-// time per run ends the log.
+// size (AELIB_QUICK=1), sharing one checkpoint directory as `make lecture` does, and checks what a
+// student would see: no errors or panics, a figure in every `// figure` cell, the claims the
+// notebook is expected to record, and that it loads the models of the notebooks in loadsFrom
+// instead of training them again. It also runs the variants (a student's edits to the settings)
+// and the code-change check on the same checkpoints. The runs are independent processes: they go
+// `go test -parallel` at a time (GOMAXPROCS by default), each after the runs it loads from. A
+// table of the time per run ends the log.
 func TestNotebooks(t *testing.T) {
 	jupyter := jupyterPath(t)
-	for name := range outputMust {
-		if _, ok := expectedClaims[name]; !ok {
-			t.Fatalf("outputMust names %s, which is not in expectedClaims", name)
+	for name, deps := range loadsFrom {
+		for _, n := range append([]string{name}, deps...) {
+			if _, ok := expectedClaims[n]; !ok && n != "code change" {
+				t.Fatalf("loadsFrom names %s, which is not in expectedClaims", n)
+			}
 		}
 	}
 	// The notebooks on disk and the ones expected (a missing one is skipped: it is being written).
@@ -106,22 +103,28 @@ func TestNotebooks(t *testing.T) {
 	ctx := testContext(t)
 	checkpoints := t.TempDir() // one for the whole lecture
 	times := &timeTable{}
+	outs := &outputs{m: map[string]string{}}
 
 	var runs []run
 	for _, file := range names {
 		name := strings.TrimSuffix(file, ".ipynb")
-		runs = append(runs, run{name, func(t *testing.T) { checkNotebook(t, ctx, jupyter, file, checkpoints, times) }})
+		runs = append(runs, run{name, func(t *testing.T) {
+			out := checkNotebook(t, ctx, jupyter, file, checkpoints, times)
+			checkLoads(t, name, out, outs)
+			outs.set(name, out)
+		}})
 	}
 	for _, v := range variants {
 		runs = append(runs, run{"variant: " + v.name, func(t *testing.T) { checkVariant(t, ctx, jupyter, v, times) }})
 	}
 	runs = append(runs, run{"code change", func(t *testing.T) { checkCodeChange(t, ctx, jupyter, checkpoints, times) }})
-	runAll(t, parallelism(), runs)
+	runAll(t, parallelism(), runs, loadsFrom)
 	t.Logf("time per run (%d at a time):\n%s", parallelism(), times)
 }
 
-// checkNotebook runs one lecture notebook headless and checks it (see TestNotebooks).
-func checkNotebook(t *testing.T, ctx context.Context, jupyter, file, checkpoints string, times *timeTable) {
+// checkNotebook runs one lecture notebook headless and checks it (see TestNotebooks). It returns
+// what the notebook printed on stdout.
+func checkNotebook(t *testing.T, ctx context.Context, jupyter, file, checkpoints string, times *timeTable) string {
 	name := strings.TrimSuffix(file, ".ipynb")
 	want, known := expectedClaims[name]
 	if !known {
@@ -146,13 +149,71 @@ func checkNotebook(t *testing.T, ctx context.Context, jupyter, file, checkpoints
 	for _, p := range nb.Problems() {
 		t.Errorf("%s: %s", file, p)
 	}
-	out := stdout(nb)
-	for _, w := range outputMust[name] {
-		if !strings.Contains(out, w) {
-			t.Errorf("%s: output lacks %q", file, w)
+	checkClaims(t, file, filepath.Join(dir, "results.jsonl"), want)
+	return stdout(nb)
+}
+
+// outputs holds what each lecture notebook of TestNotebooks printed, for the runs that load its models.
+type outputs struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (o *outputs) set(name, out string) { o.mu.Lock(); o.m[name] = out; o.mu.Unlock() }
+func (o *outputs) get(name string) string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.m[name]
+}
+
+var (
+	// "saved checkpoint DIR/NAME-SETTINGSKEY-CODEKEY.ckpt"
+	savedLine = regexp.MustCompile(`(?m)^saved checkpoint (\S*?([^/\s]+)-[0-9a-f]{12}-[0-9a-f]{12}\.ckpt)$`)
+	// "training NAME: why", "training NAME again: why", "training NAME (retrain requested; …)"
+	trainingLine = regexp.MustCompile(`(?m)^training ([^\s:(]+)(?::| again:| \(retrain)`)
+)
+
+// checkLoads reports the loadProblems of the run name, which printed out.
+func checkLoads(t *testing.T, name, out string, outs *outputs) {
+	t.Helper()
+	deps := map[string]string{}
+	for _, dep := range loadsFrom[name] {
+		deps[dep] = outs.get(dep)
+	}
+	for _, p := range loadProblems(name, out, deps) {
+		t.Error(p)
+	}
+}
+
+// loadProblems checks that the run name, which printed out, loaded the models of the notebooks
+// whose outputs deps holds (notebook → stdout) instead of training them: it loads at least one
+// checkpoint each of them saved, and trains no model of a name they saved.
+func loadProblems(name, out string, deps map[string]string) []string {
+	trained := map[string]bool{}
+	for _, m := range trainingLine.FindAllStringSubmatch(out, -1) {
+		trained[m[1]] = true
+	}
+	var problems []string
+	for _, dep := range slices.Sorted(maps.Keys(deps)) {
+		saved := savedLine.FindAllStringSubmatch(deps[dep], -1)
+		if len(saved) == 0 {
+			problems = append(problems, fmt.Sprintf("%s: %s saved no checkpoint to load", name, dep))
+			continue
+		}
+		loadedOne := false
+		for _, m := range saved {
+			path, model := m[1], m[2]
+			loadedOne = loadedOne || strings.Contains(out, msgLoaded+" "+path)
+			if trained[model] {
+				problems = append(problems, fmt.Sprintf("%s trained the model %q itself instead of loading the one %s saved (%s): "+
+					"its code or settings differ from %s's", name, model, dep, path, dep))
+			}
+		}
+		if !loadedOne {
+			problems = append(problems, fmt.Sprintf("%s: loaded none of the checkpoints %s saved", name, dep))
 		}
 	}
-	checkClaims(t, file, filepath.Join(dir, "results.jsonl"), want)
+	return problems
 }
 
 // checkClaims requires each expected claim id in the results file, with a numeric measurement,
@@ -241,7 +302,7 @@ func checkVariant(t *testing.T, ctx context.Context, jupyter string, v variant, 
 // runs after 02; TestNotebooks sees to that). The checkpoint no longer fits the code: the run must
 // say so and train, never load the stale model. At reduced size (AELIB_QUICK=1).
 func checkCodeChange(t *testing.T, ctx context.Context, jupyter, checkpoints string, times *timeTable) {
-	const notebook = first + ".ipynb"
+	const notebook = "02_autoencoder.ipynb"
 	if _, err := os.Stat(notebook); err != nil {
 		t.Skipf("%s: %v", notebook, err)
 	}
@@ -265,5 +326,43 @@ func checkCodeChange(t *testing.T, ctx context.Context, jupyter, checkpoints str
 	// but only after the training cell trained and saved the changed model.
 	if before, _, _ := strings.Cut(out, msgSaved); strings.Contains(before, msgLoaded) {
 		t.Errorf("%s: output contains %q before the changed model was saved", changed, msgLoaded)
+	}
+}
+
+// TestLoadProblems: the reuse check of TestNotebooks on outputs as aelib prints them.
+func TestLoadProblems(t *testing.T) {
+	const (
+		ckpt  = "/tmp/c/reference-1f597ca6717b-1fbccbfd0447.ckpt"
+		saved = "training reference: no checkpoint yet; will save " + ckpt + "\nsaved checkpoint " + ckpt + "\n"
+	)
+	tests := []struct {
+		name, out string
+		deps      map[string]string
+		want      []string // substrings, one per problem
+	}{
+		{"loads", "loaded checkpoint " + ckpt + " (trained …)\n", map[string]string{"02": saved}, nil},
+		{"trains its own models too", "loaded checkpoint " + ckpt + " (…)\ntraining code8: no checkpoint yet; will save x\n",
+			map[string]string{"02": saved}, nil},
+		{"code drifted", "training reference: the model's code changed since this checkpoint: " + ckpt +
+			"\nsaved checkpoint /tmp/c/reference-1f597ca6717b-aaaaaaaaaaaa.ckpt\n" +
+			"loaded checkpoint /tmp/c/reference-1f597ca6717b-aaaaaaaaaaaa.ckpt\n",
+			map[string]string{"02": saved}, []string{`trained the model "reference" itself`, "loaded none of the checkpoints 02 saved"}},
+		{"first call trains, later ones load", "training reference: no checkpoint for these settings yet\nloaded checkpoint " + ckpt + "\n",
+			map[string]string{"02": saved}, []string{`trained the model "reference" itself`}},
+		{"dependency saved nothing", "loaded checkpoint " + ckpt + "\n", map[string]string{"02": "no checkpoints here\n"},
+			[]string{"02 saved no checkpoint"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := loadProblems("04", tc.out, tc.deps)
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %d problems %q, want %d like %q", len(got), got, len(tc.want), tc.want)
+			}
+			for i, w := range tc.want {
+				if !strings.Contains(got[i], w) {
+					t.Errorf("problem %d = %q, want it to contain %q", i, got[i], w)
+				}
+			}
+		})
 	}
 }

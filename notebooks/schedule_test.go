@@ -32,64 +32,82 @@ func parallelism() int {
 	return runtime.GOMAXPROCS(0)
 }
 
-// runAll runs runs as subtests of t, at most workers at a time: first (if among them) before the
-// runs in needsFirst, which are skipped if it fails; the others in their order as slots free up.
-func runAll(t *testing.T, workers int, runs []run) {
-	sort.SliceStable(runs, func(i, j int) bool { return runs[i].name == first && runs[j].name != first })
+// runAll runs runs as subtests of t, at most workers at a time, each after the runs it depends on
+// (deps: name → names) have passed; a run whose dependency failed or was skipped is skipped. The
+// runs others depend on go first, the others in their order as slots free up.
+func runAll(t *testing.T, workers int, runs []run, deps map[string][]string) {
+	dependents := map[string]int{}
+	for _, ds := range deps {
+		for _, d := range ds {
+			dependents[d]++
+		}
+	}
+	sort.SliceStable(runs, func(i, j int) bool { return dependents[runs[i].name] > dependents[runs[j].name] })
 	const (
 		waiting = iota
 		running
 		passed
 		failed
 	)
-	state := make([]int, len(runs))
-	firstState := passed // no run of first: the others do not wait
+	state := map[string]int{}
 	for _, r := range runs {
-		if r.name == first {
-			firstState = waiting
+		state[r.name] = waiting
+	}
+	// ready tells whether r can start now; a non-empty why means it never can.
+	ready := func(r run) (ok bool, why string) {
+		for _, d := range deps[r.name] {
+			switch st, known := state[d]; {
+			case !known:
+				// not among the runs (a notebook being written): nothing to wait for
+			case st == failed:
+				return false, d + " did not pass: this run loads the models it saves"
+			case st != passed:
+				return false, ""
+			}
 		}
+		return true, ""
 	}
 	type result struct {
-		i  int
-		ok bool
+		name string
+		ok   bool
 	}
 	results := make(chan result)
 	busy, left := 0, len(runs)
 	for left > 0 {
-		for i, r := range runs {
-			if busy == workers {
-				break
-			}
-			if state[i] != waiting {
-				continue
-			}
-			if needsFirst[r.name] {
-				if firstState == failed {
-					state[i] = failed
+		// Start what can start; repeat while a pass skipped or started something.
+		for progress := true; progress; {
+			progress = false
+			for _, r := range runs {
+				if state[r.name] != waiting || busy == workers {
+					continue
+				}
+				ok, why := ready(r)
+				switch {
+				case why != "":
+					state[r.name] = failed
 					left--
-					t.Run(r.name, func(t *testing.T) { t.Skipf("%s did not pass: this run needs the model it saves", first) })
-					continue
-				}
-				if firstState != passed {
-					continue
+					t.Run(r.name, func(t *testing.T) { t.Skip(why) })
+					progress = true
+				case ok:
+					state[r.name] = running
+					busy++
+					go func() { results <- result{r.name, t.Run(r.name, r.f)} }()
+					progress = true
 				}
 			}
-			state[i] = running
-			busy++
-			go func() { results <- result{i, t.Run(r.name, r.f)} }()
 		}
 		if busy == 0 {
-			break // nothing running and nothing can start: only runs skipped above were left
+			if left > 0 {
+				t.Fatalf("%d runs wait for each other (deps %v)", left, deps)
+			}
+			break
 		}
 		res := <-results
 		busy--
 		left--
-		state[res.i] = failed
+		state[res.name] = failed
 		if res.ok {
-			state[res.i] = passed
-		}
-		if runs[res.i].name == first {
-			firstState = state[res.i]
+			state[res.name] = passed
 		}
 	}
 }
@@ -147,13 +165,13 @@ func (tt *timeTable) String() string {
 		sum.cells += r.cells
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "    %-36s %7s %8s %6s %7s\n", "run", "wall s", "cells s", "cells", "s/cell")
+	fmt.Fprintf(&sb, "    %-42s %7s %8s %6s %7s\n", "run", "wall s", "cells s", "cells", "s/cell")
 	for _, r := range append(rows, sum) {
 		perCell := 0.0
 		if r.cells > 0 {
 			perCell = r.inCell.Seconds() / float64(r.cells)
 		}
-		fmt.Fprintf(&sb, "    %-36s %7.1f %8.0f %6d %7.1f\n", r.name, r.wall.Seconds(), r.inCell.Seconds(), r.cells, perCell)
+		fmt.Fprintf(&sb, "    %-42s %7.1f %8.0f %6d %7.1f\n", r.name, r.wall.Seconds(), r.inCell.Seconds(), r.cells, perCell)
 	}
 	return sb.String()
 }
