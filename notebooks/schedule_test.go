@@ -33,8 +33,9 @@ func parallelism() int {
 }
 
 // runAll runs runs as subtests of t, at most workers at a time, each after the runs it depends on
-// (deps: name → names) have passed; a run whose dependency failed or was skipped is skipped. The
-// runs others depend on go first, the others in their order as slots free up.
+// (deps: name → names) have ended without failing; a run whose dependency failed is skipped (a
+// skipped dependency, a notebook not written yet, counts as ended: the run's own checks then say
+// what it lacks). The runs others depend on go first, the others in their order as slots free up.
 func runAll(t *testing.T, workers int, runs []run, deps map[string][]string) {
 	dependents := map[string]int{}
 	for _, ds := range deps {
