@@ -16,6 +16,7 @@ func TestRecord(t *testing.T) {
 	t.Setenv(resultsEnv, path)
 	t.Setenv(quickEnv, "")
 	start := time.Now().UTC().Truncate(time.Second)
+	BackendName() // its first call may print the backend's line
 	out := captureStdout(t, func() {
 		if err := Record("01_flatten", "flatten-order", "flattening keeps channel order", true, map[string]float64{"mismatches": 0}); err != nil {
 			t.Error(err)
@@ -67,6 +68,9 @@ func TestRecord(t *testing.T) {
 		t.Fatalf("%d claims in the file, want 2 (rejected claims are not written)", len(claims))
 	}
 	c := claims[1]
+	if claims[0].Outcome != Holds || !claims[0].Holds || c.Outcome != DoesNotHold {
+		t.Errorf("outcomes = %q (holds %v), %q; want %q (true), %q", claims[0].Outcome, claims[0].Holds, c.Outcome, Holds, DoesNotHold)
+	}
 	if c.ID != "ae-reconstructs" || c.Notebook != "02_autoencoder" || c.Holds || c.Measured["test_mse"] != 0.05 ||
 		c.Backend != BackendName() || !c.Quick || claims[0].Quick || c.Time.Before(start) || c.Time.After(time.Now()) {
 		t.Errorf("second claim = %+v", c)
@@ -95,10 +99,90 @@ func TestClaimString(t *testing.T) {
 		{Claim{ID: "a", Claim: "x", Holds: true, Measured: map[string]float64{"n": 60000}}, "Claim a HOLDS: x (n=60000)"},
 		{Claim{ID: "b", Claim: "y", Measured: map[string]float64{"mse": 0.0351234, "acc": -0.5}}, "Claim b DOES NOT HOLD: y (acc=-0.5, mse=0.03512)"},
 		{Claim{ID: "c", Claim: "z", Holds: true, Quick: true, Measured: map[string]float64{"big": 1e16, "k": -3}}, "Claim c HOLDS: z (big=1e+16, k=-3) [reduced run]"},
+		{Claim{ID: "d", Claim: "w", Outcome: Inconclusive, Measured: map[string]float64{"gain": 0.01}}, "Claim d INCONCLUSIVE: w (gain=0.01)"},
+		{Claim{ID: "e", Claim: "v", Outcome: DoesNotHold, Measured: map[string]float64{"n": 1}}, "Claim e DOES NOT HOLD: v (n=1)"},
 	}
 	for _, tc := range tests {
 		if got := tc.c.String(); got != tc.want {
 			t.Errorf("String() = %q, want %q", got, tc.want)
+		}
+	}
+}
+
+func TestRecordOutcome(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "results.jsonl")
+	t.Setenv(resultsEnv, path)
+	t.Setenv(quickEnv, "")
+	BackendName() // its first call may print the backend's line
+	out := captureStdout(t, func() {
+		if err := RecordOutcome("07", "gain", "pretraining helps", Inconclusive, map[string]float64{"gain_mean": 0.01}); err != nil {
+			t.Error(err)
+		}
+		err := RecordOutcome("07", "gain", "pretraining helps", "maybe", map[string]float64{"gain_mean": 0.01})
+		if want := `aelib: record gain: outcome "maybe" invalid: must be "holds", "does not hold" or "inconclusive"`; err == nil || err.Error() != want {
+			t.Errorf("bad outcome: err = %v, want %q", err, want)
+		}
+	})
+	if want := "Claim gain INCONCLUSIVE: pretraining helps (gain_mean=0.01)\n"; out != want {
+		t.Errorf("printed %q, want %q", out, want)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c Claim
+	if err := json.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Outcome != Inconclusive || c.Holds {
+		t.Errorf("written outcome %q, holds %v; want %q, false", c.Outcome, c.Holds, Inconclusive)
+	}
+}
+
+func TestCompare(t *testing.T) {
+	tests := []struct {
+		name     string
+		diffs    []float64
+		margin   float64
+		mean, sd float64
+		wins     int
+		want     Outcome
+	}{
+		// diffs 1..5: mean 3, sd √2.5 ≈ 1.581, se ≈ 0.7071, so 2·se ≈ 1.414.
+		{"clearly above", []float64{1, 2, 3, 4, 5}, 1.5, 3, 1.5811, 5, Holds},
+		{"just inside two SE", []float64{1, 2, 3, 4, 5}, 1.6, 3, 1.5811, 5, Inconclusive},
+		{"on the margin", []float64{1, 2, 3, 4, 5}, 3, 3, 1.5811, 5, Inconclusive},
+		{"clearly below", []float64{1, 2, 3, 4, 5}, 4.5, 3, 1.5811, 5, DoesNotHold},
+		{"zero spread, above", []float64{2, 2}, 1, 2, 0, 2, Holds},
+		{"zero spread, on it", []float64{2, 2}, 2, 2, 0, 2, Inconclusive},
+		{"losses", []float64{-3, -2, -1, 1}, 0, -1.25, 1.7078, 1, Inconclusive},
+		{"clear loss", []float64{-3, -2.5, -3.5}, 0, -3, 0.5, 0, DoesNotHold},
+	}
+	for _, tc := range tests {
+		c, err := Compare(tc.diffs, tc.margin)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if c.Outcome != tc.want || math.Abs(c.Mean-tc.mean) > 1e-9 || math.Abs(c.SD-tc.sd) > 1e-4 || c.Wins != tc.wins ||
+			math.Abs(c.SE-c.SD/math.Sqrt(float64(len(tc.diffs)))) > 1e-12 {
+			t.Errorf("%s: Compare = %+v, want outcome %q, mean %v, sd %v, wins %d", tc.name, c, tc.want, tc.mean, tc.sd, tc.wins)
+		}
+	}
+	m := Comparison{Diffs: []float64{1, 2}, Mean: 1.5, SD: 0.7, SE: 0.5, Wins: 2, Margin: 1}.Measured("gain")
+	if len(m) != 6 || m["gain_mean"] != 1.5 || m["gain_se"] != 0.5 || m["gain_sd"] != 0.7 || m["gain_margin"] != 1 || m["wins"] != 2 || m["seeds"] != 2 {
+		t.Errorf("Measured = %v", m)
+	}
+	for _, bad := range []struct {
+		diffs []float64
+		want  string
+	}{
+		{nil, "aelib: compare: 0 paired differences invalid: need at least 2 seeds to measure the spread"},
+		{[]float64{1}, "1 paired differences invalid"},
+		{[]float64{1, math.NaN()}, "aelib: compare: difference NaN invalid: must be a finite number"},
+	} {
+		if _, err := Compare(bad.diffs, 0); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("Compare(%v): err = %v, want %q", bad.diffs, err, bad.want)
 		}
 	}
 }

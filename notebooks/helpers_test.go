@@ -234,6 +234,7 @@ type claim struct {
 	Notebook string         `json:"notebook"`
 	Claim    string         `json:"claim"`
 	Measured map[string]any `json:"measured"`
+	Outcome  string         `json:"outcome"` // "holds", "does not hold" or "inconclusive"
 	Holds    *bool          `json:"holds"`
 	Backend  string         `json:"backend"`
 }

@@ -56,7 +56,8 @@ func TestResultsCommand(t *testing.T) {
 	claims := writeFile(t, dir, "claims.jsonl",
 		`{"id":"a-b","notebook":"01_x","claim":"x < y | z ≤ 1","measured":{"z":0.12345678,"n":485266},"holds":true,"backend":"go","quick":false,"time":"2026-01-01T00:00:00Z"}`+"\n\n"+
 			`{"id":"c","notebook":"02_y","claim":"no","measured":{"m":1e-7},"holds":false,"backend":"xla","quick":false,"time":"2026-01-01T00:00:01Z"}`+"\n"+
-			`{"id":"q","notebook":"02_y","claim":"fast","measured":{"mse":0.0347,"k":5},"holds":true,"backend":"xla","quick":true,"time":"2026-01-01T00:00:02Z"}`+"\n")
+			`{"id":"q","notebook":"02_y","claim":"fast","measured":{"mse":0.0347,"k":5},"holds":true,"backend":"xla","quick":true,"time":"2026-01-01T00:00:02Z"}`+"\n"+
+			`{"id":"g","notebook":"07_z","claim":"gain","measured":{"gain_mean":0.01},"outcome":"inconclusive","holds":false,"backend":"xla","quick":false,"time":"2026-01-01T00:00:03Z"}`+"\n")
 	runlog := writeFile(t, dir, "runlog.tsv", "01_x\tgo\t3\n02_y\t?\t12\n")
 	outJSON, outMD := filepath.Join(dir, "results.json"), filepath.Join(dir, "results.md")
 	var stdout, stderr bytes.Buffer
@@ -83,11 +84,13 @@ func TestResultsCommand(t *testing.T) {
 	}
 	want := []claim{
 		{ID: "a-b", Notebook: "01_x", Claim: "x < y | z ≤ 1", Measured: map[string]float64{"z": 0.12345678, "n": 485266},
-			Holds: true, Backend: "go", Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
+			Outcome: "holds", Holds: true, Backend: "go", Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
 		{ID: "c", Notebook: "02_y", Claim: "no", Measured: map[string]float64{"m": 1e-7},
-			Backend: "xla", Time: time.Date(2026, 1, 1, 0, 0, 1, 0, time.UTC)},
+			Outcome: "does not hold", Backend: "xla", Time: time.Date(2026, 1, 1, 0, 0, 1, 0, time.UTC)},
 		{ID: "q", Notebook: "02_y", Claim: "fast", Measured: map[string]float64{"mse": 0.0347, "k": 5},
-			Holds: true, Backend: "xla", Quick: true, Time: time.Date(2026, 1, 1, 0, 0, 2, 0, time.UTC)},
+			Outcome: "holds", Holds: true, Backend: "xla", Quick: true, Time: time.Date(2026, 1, 1, 0, 0, 2, 0, time.UTC)},
+		{ID: "g", Notebook: "07_z", Claim: "gain", Measured: map[string]float64{"gain_mean": 0.01},
+			Outcome: "inconclusive", Backend: "xla", Time: time.Date(2026, 1, 1, 0, 0, 3, 0, time.UTC)},
 	}
 	if !reflect.DeepEqual(res.Claims, want) {
 		t.Errorf("results.json claims = %+v, want %+v", res.Claims, want)
@@ -113,10 +116,11 @@ func TestResultsCommand(t *testing.T) {
 	// results.md: the run, one row per notebook and one per claim.
 	for _, s := range []string{"# Results of the full lecture run\n", "\n- backend: go, xla\n", "\n- total: 15 s\n",
 		"\n| notebook | backend | seconds |\n| --- | --- | ---: |\n| 01_x | go | 3 |\n| 02_y | ? | 12 |\n",
-		"\n| notebook | id | claim | measured | holds |\n| --- | --- | --- | --- | --- |\n" +
-			"| 01_x | a-b | x < y \\| z ≤ 1 | n=485266, z=0.1235 | yes |\n" +
-			"| 02_y | c | no | m=1e-07 | **no** |\n" +
-			"| 02_y | q | fast | k=5, mse=0.0347 | yes (reduced run) |\n"} {
+		"\n| notebook | id | claim | measured | outcome |\n| --- | --- | --- | --- | --- |\n" +
+			"| 01_x | a-b | x < y \\| z ≤ 1 | n=485266, z=0.1235 | holds |\n" +
+			"| 02_y | c | no | m=1e-07 | **does not hold** |\n" +
+			"| 02_y | q | fast | k=5, mse=0.0347 | holds (reduced run) |\n" +
+			"| 07_z | g | gain | gain_mean=0.01 | *inconclusive* |\n"} {
 		if !strings.Contains(string(md), s) {
 			t.Errorf("results.md lacks %q:\n%s", s, md)
 		}
@@ -150,6 +154,10 @@ func TestResultsErrors(t *testing.T) {
 		{"malformed claim", []string{writeFile(t, dir, "bad.jsonl", good+"\n{not json\n"), runlog, "15"}, "bad.jsonl line 2: invalid character"},
 		{"claim without id", []string{writeFile(t, dir, "noid.jsonl", strings.Replace(good, `"id":"a",`, "", 1)), runlog, "15"},
 			"noid.jsonl line 1: a claim needs an id"},
+		{"unknown outcome", []string{writeFile(t, dir, "outcome.jsonl", strings.Replace(good, `"holds":true`, `"outcome":"maybe","holds":false`, 1)), runlog, "15"},
+			`outcome.jsonl line 1: claim a: outcome "maybe" invalid: must be "holds", "does not hold" or "inconclusive"`},
+		{"holds against outcome", []string{writeFile(t, dir, "contra.jsonl", strings.Replace(good, `"holds":true`, `"outcome":"inconclusive","holds":true`, 1)), runlog, "15"},
+			`contra.jsonl line 1: claim a: holds true contradicts outcome "inconclusive"`},
 		{"claim not an object", []string{writeFile(t, dir, "arr.jsonl", "[1]\n"), runlog, "15"}, "arr.jsonl line 1: json: cannot unmarshal array"},
 		{"run log without seconds", []string{claims, writeFile(t, dir, "short.tsv", "01_x\tgo\t3\n02_y\tgo\n"), "15"}, "short.tsv line 2: want notebook, backend and seconds"},
 		{"run log seconds not a number", []string{claims, writeFile(t, dir, "nan.tsv", "01_x\tgo\tslow\n"), "15"}, "nan.tsv line 1: strconv.Atoi"},

@@ -23,6 +23,7 @@ type claim struct {
 	Notebook string             `json:"notebook"`
 	Claim    string             `json:"claim"`
 	Measured map[string]float64 `json:"measured"`
+	Outcome  string             `json:"outcome"` // "holds", "does not hold" or "inconclusive"
 	Holds    bool               `json:"holds"`
 	Backend  string             `json:"backend"`
 	Quick    bool               `json:"quick"`
@@ -103,12 +104,34 @@ func readLines[T any](path string, parse func(line string) (T, error)) ([]T, err
 	return items, nil
 }
 
-// parseClaim parses one line that aelib.Record appended to $AELIB_RESULTS.
+// The outcomes of a claim, as aelib.Outcome writes them.
+const (
+	holds        = "holds"
+	doesNotHold  = "does not hold"
+	inconclusive = "inconclusive"
+)
+
+// parseClaim parses one line that aelib.Record appended to $AELIB_RESULTS. A line without an
+// outcome (written before aelib had three) gets the one its "holds" says.
 func parseClaim(line string) (c claim, err error) {
-	if err = json.Unmarshal([]byte(line), &c); err == nil && (c.ID == "" || c.Notebook == "" || c.Claim == "") {
-		err = errors.New("a claim needs an id, a notebook and a claim")
+	if err = json.Unmarshal([]byte(line), &c); err != nil {
+		return c, err
 	}
-	return c, err
+	if c.ID == "" || c.Notebook == "" || c.Claim == "" {
+		return c, errors.New("a claim needs an id, a notebook and a claim")
+	}
+	switch {
+	case c.Outcome == "" && c.Holds:
+		c.Outcome = holds
+	case c.Outcome == "":
+		c.Outcome = doesNotHold
+	case c.Outcome != holds && c.Outcome != doesNotHold && c.Outcome != inconclusive:
+		return c, fmt.Errorf("claim %s: outcome %q invalid: must be %q, %q or %q", c.ID, c.Outcome, holds, doesNotHold, inconclusive)
+	}
+	if c.Holds != (c.Outcome == holds) {
+		return c, fmt.Errorf("claim %s: holds %v contradicts outcome %q", c.ID, c.Holds, c.Outcome)
+	}
+	return c, nil
 }
 
 // parseRun parses one line of lecture.sh's run log: notebook, backend and seconds, tab-separated.
@@ -159,21 +182,24 @@ func markdown(res results) string {
 	for _, n := range r.Notebooks {
 		fmt.Fprintf(&sb, "| %s | %s | %d |\n", cell(n.Notebook), cell(n.Backend), n.Seconds)
 	}
-	sb.WriteString("\n| notebook | id | claim | measured | holds |\n| --- | --- | --- | --- | --- |\n")
+	sb.WriteString("\n| notebook | id | claim | measured | outcome |\n| --- | --- | --- | --- | --- |\n")
 	for _, c := range res.Claims {
 		var measured []string
 		for _, k := range slices.Sorted(maps.Keys(c.Measured)) {
 			measured = append(measured, k+"="+number(c.Measured[k]))
 		}
-		holds := "yes"
-		if !c.Holds {
-			holds = "**no**"
+		outcome := c.Outcome // holds
+		switch c.Outcome {
+		case doesNotHold:
+			outcome = "**does not hold**"
+		case inconclusive:
+			outcome = "*inconclusive*"
 		}
 		if c.Quick {
-			holds += " (reduced run)"
+			outcome += " (reduced run)"
 		}
 		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s |\n", cell(c.Notebook), cell(c.ID), cell(c.Claim),
-			cell(strings.Join(measured, ", ")), holds)
+			cell(strings.Join(measured, ", ")), outcome)
 	}
 	if len(res.Claims) == 0 {
 		sb.WriteString("| | | (no claims recorded) | | |\n")
