@@ -18,6 +18,7 @@ import (
 type Series struct {
 	Name string // its legend entry; "" for none
 	X, Y []float64
+	Err  []float64 // nil, or an error bar ±Err[i] around each Y[i] (e.g. the standard deviation over seeds)
 }
 
 // CurveOptions configures Curves.
@@ -62,6 +63,9 @@ func curvesPlot(o CurveOptions, series []Series) (*plot.Plot, error) {
 		if s.X != nil && len(s.X) != len(s.Y) {
 			return nil, errorf("curves series %d (%q) x length %d invalid: must be %d (one per y) or nil", k, s.Name, len(s.X), len(s.Y))
 		}
+		if s.Err != nil && (len(s.Err) != len(s.Y) || o.LogY) {
+			return nil, errorf("curves series %d (%q) error bars invalid: need one per y (%d, got %d) and a linear y axis", k, s.Name, len(s.Y), len(s.Err))
+		}
 		xys := make(plotter.XYs, len(s.Y))
 		for i, y := range s.Y {
 			x := float64(i + 1)
@@ -74,10 +78,30 @@ func curvesPlot(o CurveOptions, series []Series) (*plot.Plot, error) {
 			if o.LogX && x <= 0 {
 				return nil, errorf("curves point %d (%v, %v) of series %d (%q) invalid: x must be > 0 on a log scale", i, x, y, k, s.Name)
 			}
+			if s.Err != nil && (!finite(s.Err[i]) || s.Err[i] < 0) {
+				return nil, errorf("curves error bar %d (%v) of series %d (%q) invalid: must be a finite number ≥ 0", i, s.Err[i], k, s.Name)
+			}
 			whole = whole && x == math.Trunc(x)
 			xys[i] = plotter.XY{X: logIf(o.LogX, x), Y: logIf(o.LogY, y)}
 		}
-		addLine(p, s.Name, xys, palette[k%len(palette)], 2, true)
+		col := palette[k%len(palette)]
+		addLine(p, s.Name, xys, col, 2, true)
+		if s.Err != nil {
+			errs := make(plotter.YErrors, len(s.Err))
+			for i, e := range s.Err {
+				errs[i] = struct{ Low, High float64 }{e, e}
+			}
+			bars, err := plotter.NewYErrorBars(struct {
+				plotter.XYer
+				plotter.YErrorer
+			}{xys, errs})
+			if err != nil {
+				return nil, err
+			}
+			bars.LineStyle = vgdraw.LineStyle{Color: col, Width: figPx(1.5)}
+			bars.CapWidth = figPx(8)
+			p.Add(bars)
+		}
 	}
 	chartAxes(p, o.LogX, o.LogY, whole)
 	return p, nil

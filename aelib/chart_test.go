@@ -65,7 +65,27 @@ func TestCurves(t *testing.T) {
 		{"log zero", func() (*Figure, error) {
 			return Curves(CurveOptions{LogY: true}, Series{Y: []float64{1, 0}})
 		}, []string{"point 1 (2, 0)", "y > 0 on a log scale"}},
+		{"error bars", func() (*Figure, error) {
+			return Curves(CurveOptions{}, Series{Name: "gain", X: []float64{1, 10}, Y: []float64{1, 2}, Err: []float64{0.5, 3}})
+		}, nil},
+		{"error bars, one missing", func() (*Figure, error) {
+			return Curves(CurveOptions{}, Series{Name: "gain", Y: []float64{1, 2}, Err: []float64{0.5}})
+		}, []string{`series 0 ("gain") error bars invalid`, "need one per y (2, got 1)"}},
+		{"error bars on a log axis", func() (*Figure, error) {
+			return Curves(CurveOptions{LogY: true}, Series{Y: []float64{1, 2}, Err: []float64{0.5, 1}})
+		}, []string{"error bars invalid", "a linear y axis"}},
+		{"negative error bar", func() (*Figure, error) {
+			return Curves(CurveOptions{}, Series{Y: []float64{1, 2}, Err: []float64{0.5, -1}})
+		}, []string{"error bar 1 (-1) of series 0", "≥ 0"}},
 	})
+	// The error bars are drawn: the y range reaches the top of the longest one.
+	p, err = curvesPlot(CurveOptions{}, []Series{{X: []float64{1, 10}, Y: []float64{1, 2}, Err: []float64{0.5, 3}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Y.Min > -1 || p.Y.Max < 5 {
+		t.Errorf("y axis %v..%v with error bars reaching -1..5", p.Y.Min, p.Y.Max)
+	}
 }
 
 func TestCurvesLogX(t *testing.T) {

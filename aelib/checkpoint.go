@@ -302,10 +302,12 @@ func trainedBy() string {
 
 // isModelVar tells a model's weights from the optimizer's state (Adam's
 // moments, the learning rate, step counters) and the random generator's
-// state, which checkpoints leave out.
+// state, which checkpoints leave out. An optimizer given a sub-scope (one
+// learning rate for the encoder, another for the head) keeps its state under
+// it, e.g. /encoder/optimizers/learning_rate.
 func isModelVar(v *model.Variable) bool {
 	for _, s := range []string{optimizer.Scope, optimizer.AdamDefaultScope} {
-		if strings.HasPrefix(v.Path(), "/"+s+"/") {
+		if strings.Contains(v.Path(), "/"+s+"/") {
 			return false
 		}
 	}

@@ -140,13 +140,14 @@ func scopeParams(store *model.Store, scope string) int {
 }
 
 // CopyWeights copies the weights under scope (e.g. "encoder") of a trained
-// model into m, which must not have been trained yet: m's first Train keeps
-// them and draws only its other weights from the seed. 07_pretraining starts a
-// classifier from an autoencoder's encoder this way. m's code must use the
-// same scope and shapes, which its first Train checks.
+// model into m, which must be new (m's first Train keeps them and draws only
+// its other weights from the seed) or trained with TrainFresh (its next
+// TrainFresh keeps them). 07_pretraining starts a classifier from an
+// autoencoder's encoder this way. m's code must use the same scope and
+// shapes, which its first Train checks.
 func (m *Model) CopyWeights(src *Model, scope string) error {
-	if !m.fresh {
-		return errorf("copy weights into %s: it has been trained or loaded already: copy into a new model", m.Name)
+	if !m.fresh && m.exec == nil {
+		return errorf("copy weights into %s: it has been trained or loaded already: copy into a new model, or train it with TrainFresh", m.Name)
 	}
 	prefix := "/" + strings.Trim(scope, "/") + "/"
 	if m.kept == nil {

@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
@@ -151,6 +154,7 @@ type Model struct {
 
 	fresh bool            // weights never trained nor loaded
 	kept  map[string]bool // variables CopyWeights set: the first Train keeps them
+	exec  *model.Exec     // the step TrainFresh compiled, run by its later calls
 }
 
 // NewModel returns an empty model on the notebooks' backend (see Backend).
@@ -247,7 +251,17 @@ func (m *Model) train(train, test *Digits, cfg Config, step Step) (*History, err
 			return nil, err
 		}
 	}
-	h, err := m.loop(train, test, cfg, step)
+	exec, err := m.compile(step)
+	if err != nil {
+		return nil, err
+	}
+	defer exec.Finalize()
+	return m.run(exec, train, test, cfg)
+}
+
+// run runs the training loop with a compiled step and records its History.
+func (m *Model) run(exec *model.Exec, train, test *Digits, cfg Config) (*History, error) {
+	h, err := m.loop(exec, train, test, cfg)
 	m.fresh = false // even a failed run has changed the weights
 	if err != nil {
 		return nil, err
@@ -256,8 +270,164 @@ func (m *Model) train(train, test *Digits, cfg Config, step Step) (*History, err
 	return h, nil
 }
 
-// loop runs the epochs of a training.
-func (m *Model) loop(d, test *Digits, cfg Config, step Step) (*History, error) {
+// compile returns the executable of step: it takes all the training images
+// [N, 784], their labels [N] and a batch's indices [B, 1], gathers the batch
+// in the graph and runs step on it. GoMLX compiles it on its first call, and
+// again for each new shape (the last, smaller batch of an epoch).
+func (m *Model) compile(step Step) (*model.Exec, error) {
+	var exec *model.Exec
+	err := safely("training "+m.Name, func() error {
+		var err error
+		exec, err = model.NewExec(m.Backend, m.Store, func(scope *model.Scope, all, allLabels, idx *graph.Node) *graph.Node {
+			m.Store.SetTraining(all.Graph(), true)
+			return step(scope, graph.Gather(all, idx), graph.Gather(allLabels, idx))
+		})
+		return err
+	})
+	return exec, err
+}
+
+// TrainFresh trains m from fresh weights, as Train trains a new model, and
+// can be called again and again: a sweep over seeds trains one model per kind
+// this way (07_pretraining trains 120 classifiers with 8 models). Each call
+// draws all the weights again from cfg.Seed (models with the same weights get
+// the same draws), then puts back those CopyWeights copied since the last
+// call, and starts the optimizer's state (Adam's moments and step count) from
+// zero; learning rates the step keeps in its own variables stay as they are.
+// Only the first call compiles step, which on XLA takes longer than a short
+// training; later calls run that compiled step, so pass the same step each
+// time.
+func (m *Model) TrainFresh(train, test *Digits, cfg Config, step Step) (*History, error) {
+	train, test, cfg, err := prepare(train, test, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if step == nil {
+		return nil, errorf("train %s: step is nil: pass the notebook's training step", m.Name)
+	}
+	if m.exec == nil {
+		exec, err := m.compile(step)
+		if err != nil {
+			return nil, err
+		}
+		// Build the step's graph now, so that its variables exist and are all
+		// drawn below, in the order the step creates them.
+		err = safely("training "+m.Name, func() error {
+			_, err := exec.Compile(shapes.Make(dtypes.Float32, train.Len(), Pixels), shapes.Make(dtypes.Int32, train.Len()),
+				shapes.Make(dtypes.Int32, cfg.Batch, 1))
+			return err
+		})
+		if err != nil {
+			exec.Finalize()
+			return nil, err
+		}
+		m.exec = exec
+	}
+	if err := m.restart(cfg.Seed); err != nil {
+		return nil, err
+	}
+	return m.run(m.exec, train, test, cfg)
+}
+
+// restart gives m fresh weights for TrainFresh: every model weight drawn from
+// seed, then the copied ones (m.kept) put back; optimizer state zeroed, its
+// learning rates left alone.
+func (m *Model) restart(seed int64) error {
+	return safely("restarting "+m.Name, func() error {
+		kept := map[string]*tensors.Tensor{}
+		var weights []*model.Variable
+		key := fmt.Sprint(seed)
+		for v := range m.Store.IterVariables() {
+			switch {
+			case m.kept[v.Path()]:
+				t, err := v.Value()
+				if err != nil {
+					return err
+				}
+				flat, err := tensors.CopyFlatData[float32](t)
+				if err != nil {
+					return err
+				}
+				kept[v.Path()] = tensors.FromFlatDataAndDimensions(flat, v.Shape().Dimensions...)
+			case isModelVar(v) || v.Name() == model.RNGStateVariableName || v.Name() == optimizer.ParamLearningRate:
+			case v.HasValue(): // optimizer state: from zero
+				if err := v.SetValue(tensors.FromShape(v.Shape())); err != nil {
+					return err
+				}
+			}
+			if isModelVar(v) {
+				weights = append(weights, v)
+				key += fmt.Sprintf(" %s%v", v.Path(), v.Shape().Dimensions)
+			}
+		}
+		if err := m.Store.SetRNGStateFromSeed(seed); err != nil {
+			return err
+		}
+		if err := drawWeights(m, weights, key); err != nil {
+			return err
+		}
+		for path, t := range kept {
+			if err := m.Store.GetVariable(path).SetValue(t); err != nil {
+				return err
+			}
+		}
+		m.kept = nil
+		return nil
+	})
+}
+
+// initCache keeps the initial weights restart drew, by seed and weights
+// (their paths and shapes): the four starts of 07's classifiers, which share
+// their weights, then start from the same draws without each compiling an
+// initialisation graph (about half a second on XLA) for every seed.
+var initCache = struct {
+	sync.Mutex
+	m map[string][][]float32
+}{m: map[string][][]float32{}}
+
+// drawWeights gives the weights their initial values for the seed in key,
+// drawn by their initialisers or, for a key seen before, copied from the cache.
+func drawWeights(m *Model, weights []*model.Variable, key string) error {
+	initCache.Lock()
+	defer initCache.Unlock()
+	if vals, ok := initCache.m[key]; ok {
+		for i, v := range weights {
+			if err := v.SetValue(tensors.FromFlatDataAndDimensions(slices.Clone(vals[i]), v.Shape().Dimensions...)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, v := range weights {
+		if err := v.Reset(); err != nil {
+			return err
+		}
+	}
+	if err := m.Store.InitializeVariables(m.Backend, nil); err != nil {
+		return err
+	}
+	vals := make([][]float32, len(weights))
+	for i, v := range weights {
+		if v.DType() != dtypes.Float32 {
+			return nil // not cached: only float32 weights are
+		}
+		t, err := v.Value()
+		if err != nil {
+			return err
+		}
+		if vals[i], err = tensors.CopyFlatData[float32](t); err != nil {
+			return err
+		}
+	}
+	if len(initCache.m) >= 64 { // a long session's sweeps: start the cache again
+		clear(initCache.m)
+	}
+	initCache.m[key] = vals
+	return nil
+}
+
+// loop runs the epochs of a training with the compiled step.
+func (m *Model) loop(exec *model.Exec, d, test *Digits, cfg Config) (*History, error) {
 	n := d.Len()
 	batches := (n + cfg.Batch - 1) / cfg.Batch
 	h := &History{Loss: m.Loss, Images: n, Backend: shortName(m.Backend), Config: cfg, StepsPerEpoch: batches}
@@ -272,7 +442,6 @@ func (m *Model) loop(d, test *Digits, cfg Config, step Step) (*History, error) {
 		live = newLiveLoss(m.chartTitle(), m.Loss, float64(batches))
 	}
 
-	var exec *model.Exec
 	var data, labels *tensors.Tensor
 	defer func() {
 		for _, t := range []*tensors.Tensor{data, labels} {
@@ -280,19 +449,8 @@ func (m *Model) loop(d, test *Digits, cfg Config, step Step) (*History, error) {
 				t.FinalizeAll()
 			}
 		}
-		if exec != nil {
-			exec.Finalize()
-		}
 	}()
 	err := safely("training "+m.Name, func() error {
-		var err error
-		exec, err = model.NewExec(m.Backend, m.Store, func(scope *model.Scope, all, allLabels, idx *graph.Node) *graph.Node {
-			m.Store.SetTraining(all.Graph(), true)
-			return step(scope, graph.Gather(all, idx), graph.Gather(allLabels, idx))
-		})
-		if err != nil {
-			return err
-		}
 		// The data set goes to the backend once and stays there.
 		data = tensors.FromFlatDataAndDimensions(d.X, n, Pixels)
 		lab := make([]int32, n)
@@ -310,11 +468,15 @@ func (m *Model) loop(d, test *Digits, cfg Config, step Step) (*History, error) {
 		rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0xae))
 		start := time.Now()
 		idx := make([]int32, cfg.Batch)
+		lastLR := math.NaN()
 		for epoch := 1; epoch <= cfg.Epochs; epoch++ {
 			t0 := time.Now()
 			lr := cfg.lrAt(epoch)
-			if err := lrVar.SetValue(tensors.FromValue(float32(lr))); err != nil {
-				return err
+			if lr != lastLR { // set when it changes: an epoch of a few digits is one step
+				if err := lrVar.SetValue(tensors.FromValue(float32(lr))); err != nil {
+					return err
+				}
+				lastLR = lr
 			}
 			perm := rng.Perm(n)
 			sum := 0.0
@@ -352,6 +514,7 @@ func (m *Model) loop(d, test *Digits, cfg Config, step Step) (*History, error) {
 			line := fmt.Sprintf("epoch %2d/%d  lr %-7g %s %.5f", epoch, cfg.Epochs, lr, m.Loss, mean)
 			testErr := math.NaN()
 			if test != nil && m.TestError != nil {
+				var err error
 				if testErr, err = m.TestError(test); err != nil {
 					return fmt.Errorf("epoch %d, test error: %w", epoch, err)
 				}
