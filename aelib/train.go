@@ -289,7 +289,7 @@ func (m *Model) compile(step Step) (*model.Exec, error) {
 
 // TrainFresh trains m from fresh weights, as Train trains a new model, and
 // can be called again and again: a sweep over seeds trains one model per kind
-// this way (07_pretraining trains 120 classifiers with 8 models). Each call
+// this way (07_pretraining trains 128 classifiers with 8 models). Each call
 // draws all the weights again from cfg.Seed (models with the same weights get
 // the same draws), then puts back those CopyWeights copied since the last
 // call, and starts the optimizer's state (Adam's moments and step count) from
@@ -377,8 +377,9 @@ func (m *Model) restart(seed int64) error {
 }
 
 // initCache keeps the initial weights restart drew, by seed and weights
-// (their paths and shapes): the four starts of 07's classifiers, which share
-// their weights, then start from the same draws without each compiling an
+// (their paths and shapes; weights alike in both are taken to have the same
+// initialisers): the four starts of 07's classifiers, which share their
+// weights, then start from the same draws without each compiling an
 // initialisation graph (about half a second on XLA) for every seed.
 var initCache = struct {
 	sync.Mutex
