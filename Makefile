@@ -152,7 +152,9 @@ MAKE_START := $(shell date +%s)
 # is taken from the test cache. The notebooks take ≈ 6 min on two cores; -timeout leaves more than twice that.
 test: setup browser
 	@echo "==> test: set-up took $$(( $$(date +%s) - $(MAKE_START) )) s; go vet ./..."
-	@go vet ./...
+	@go vet ./... ./.ci/bench/gomlx
+	@echo "==> test: go test ./aelib/... on the pure Go backend (GOMLX_BACKEND=go; the full run below uses XLA)"
+	@GOMLX_BACKEND=go go test -count=1 ./aelib/...
 	@echo "==> test: go test ./... (notebooks run headless with AELIB_QUICK=1, then in chromium)"
 	@start=$$(date +%s); set -o pipefail; $(NB_ENV) go test -count=1 -v -timeout 30m -coverprofile=.cover.out ./... 2>&1 \
 		| grep --line-buffered -vE '^=== (RUN|PAUSE|CONT|NAME)'; \
@@ -161,6 +163,7 @@ test: setup browser
 		END { printf "==> test: aelib coverage: %.1f%% of statements\n", n ? 100 * c / n : 0 }' .cover.out
 	@echo "==> test: $$(( $$(date +%s) - $(MAKE_START) )) s in all"
 
+# .ci/lecture.sh runs the notebooks with `nbcheck run` (notebooks/nbcheck), the runner the notebook tests use.
 lecture: setup
 	@echo "==> lecture: run every notebooks/NN_*.ipynb at full size -> docs/lecture/, docs/results.{json,md}"
 	@$(NB_ENV) .ci/lecture.sh
@@ -193,9 +196,12 @@ $(BENCH_JAX): .ci/bench/requirements-jax.txt
 	@touch $@
 
 # BENCH_QUICK=1 make bench: a reduced run that checks that everything runs (see .ci/bench/bench.py for settings).
+# GoMLX is measured by the Go program .ci/bench/gomlx (vetted here: `go vet ./...` skips directories starting with a
+# dot), notebooks are run by `nbcheck run`, as in make lecture.
 # OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE (set on this machine) slow OpenBLAS: unset for the benchmark only.
 bench: setup bench-torch $(BENCH_JAX)
 	@echo "==> bench: speed and memory of the reference autoencoder (measured, not asserted) -> docs/performance.{md,json}"
+	@go vet ./.ci/bench/gomlx
 	@$(NB_ENV) env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$(VENV)/bin/python" .ci/bench/bench.py
 
 clean:

@@ -3,7 +3,7 @@
 # every notebooks/NN_*.ipynb in order, each in a fresh GoNB kernel, headless (nbconvert).
 # Writes docs/lecture/NN_*.ipynb (executed) and .html, and docs/results.json + docs/results.md
 # from the claims the notebooks record (aelib.Record appends them to $AELIB_RESULTS).
-# Fails if any notebook shows an error (notebooks/nbcheck checks each executed notebook).
+# Fails if any notebook shows an error (`nbcheck run` executes and checks each notebook).
 # Expects the venv's jupyter on PATH (the Makefile sets it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +16,7 @@ trap 'rm -rf "$tmp"; [ -z "$cleanup_ckpt" ] || rm -rf "$cleanup_ckpt"' EXIT
 results="$tmp/results.jsonl"
 runlog="$tmp/runlog.tsv"
 nbcheck="$tmp/nbcheck"
-go build -o "$nbcheck" ./notebooks/nbcheck   # the checker, built once for the run
+go build -o "$nbcheck" ./notebooks/nbcheck   # the runner and checker, built once for the run
 mkdir -p "$out"
 rm -f "$out"/*.ipynb "$out"/*.html "$out"/*.log   # a lecture run rewrites all of it
 unset AELIB_QUICK   # full settings
@@ -37,31 +37,8 @@ fi
 
 failed=0
 start_all=$(date +%s)
-for nb in "${notebooks[@]}"; do
-  name=$(basename "$nb" .ipynb)
-  start=$(date +%s)
-  log="$out/$name.log"
-  status=ok
-  if ! jupyter nbconvert --to notebook --execute --allow-errors \
-      --ExecutePreprocessor.kernel_name=gonb --ExecutePreprocessor.timeout="$cell_timeout" \
-      --output-dir "$out" --output "$name.ipynb" "$nb" >"$log" 2>&1; then
-    status="nbconvert failed (see $log)"
-  fi
-  secs=$(( $(date +%s) - start ))
-  # Backend line and problems (errors, panics, figures missing) of the executed notebook.
-  if [ -f "$out/$name.ipynb" ]; then
-    check=$("$nbcheck" check "$out/$name.ipynb" 2>&1) || status="errors:"$'\n'"$check"
-    backend=$("$nbcheck" backend "$out/$name.ipynb" 2>/dev/null) || backend="?"
-    jupyter nbconvert --to html --output-dir "$out" "$out/$name.ipynb" >>"$log" 2>&1 \
-      || status="html export failed (see $log)"
-  else
-    backend="?"
-  fi
-  printf '%-28s %-10s %5ds  %s\n' "$name" "$backend" "$secs" "${status%%$'\n'*}"
-  [ "$status" = ok ] || { failed=1; printf '%s\n' "$status" | tail -n +2 | sed 's/^/    /'; }
-  [ "$status" = ok ] && rm -f "$log"
-  printf '%s\t%s\t%s\n' "$name" "$backend" "$secs" >>"$runlog"
-done
+# One fresh kernel per notebook, headless; prints a line per notebook and keeps the log of a failed one.
+"$nbcheck" run -out "$out" -cell-timeout "$cell_timeout" -html -runlog "$runlog" "${notebooks[@]}" || failed=1
 total=$(( $(date +%s) - start_all ))
 
 "$nbcheck" results "$results" "$runlog" "$total" docs/results.json docs/results.md

@@ -1,7 +1,6 @@
 package aelib
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,24 +60,39 @@ func TestBackendFallback(t *testing.T) {
 	t.Log(line)
 }
 
-// TestBackendWithoutPlugin checks the choice outside the project, where no
-// plugin from `make xla` is found: offline, XLA's download fails and the Go
-// backend is used, with the reason; online, XLA may download its plugin.
-func TestBackendWithoutPlugin(t *testing.T) {
-	t.Setenv("GOMLX_BACKEND", "")
+// TestBackendFallsBackToGo starts the backend in a project whose XLA plugin
+// cannot load: the Go backend is used, and its line gives the loader's
+// reason and what to do. No network: TestMain turns GoMLX's download off.
+func TestBackendFallsBackToGo(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"go.mod":                                "module " + modulePath + "\n",
+		pluginDir + "/pjrt_c_api_cpu_plugin.so": "not a shared library",
+	} {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
 	t.Setenv("GONB_DIR", "")
-	t.Chdir(t.TempDir())
-	if p := projectPlugin(); p != "" {
-		t.Fatalf("projectPlugin() = %q outside the project", p)
+	t.Setenv("GOMLX_BACKEND", "")
+	t.Setenv(tuneEnv, "0") // leave XLA_FLAGS and malloc alone
+	b, name, line, err := newBackend()
+	if err != nil || b == nil || name != "go" {
+		t.Fatalf("backend %q, err %v; want the Go backend", name, err)
 	}
-	_, name, line, err := newBackend()
-	if err != nil {
-		t.Fatal(err)
+	for _, want := range []string{"Backend: go (pure Go; XLA is unavailable: ", "pjrt_c_api_cpu_plugin.so", "make xla"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("fallback line %q lacks %q", line, want)
+		}
 	}
-	if name == "go" && !strings.Contains(line, "could not be downloaded from GitHub") && !strings.Contains(line, "XLA is unavailable") {
-		t.Errorf("fallback line %q does not say why", line)
+	if strings.Contains(line, "\n") {
+		t.Errorf("fallback line %q has several lines", line)
 	}
-	t.Log(line)
 }
 
 func TestProjectRoot(t *testing.T) {
@@ -104,34 +118,10 @@ func TestTuneProjectPlugin(t *testing.T) {
 		{ynnFlag + "=dot", ynnFlag + "=dot"}, // the user's choice wins
 	} {
 		t.Setenv("XLA_FLAGS", tc.before)
+		t.Setenv(tuneEnv, "")
 		tuneProjectPlugin()
 		if got := os.Getenv("XLA_FLAGS"); got != tc.after {
 			t.Errorf("XLA_FLAGS %q → %q, want %q", tc.before, got, tc.after)
-		}
-	}
-}
-
-func TestRemoveStaleMarkers(t *testing.T) {
-	if _, err := os.Stat("/proc/self"); err != nil {
-		t.Skip("needs /proc")
-	}
-	dir := t.TempDir()
-	live := fmt.Sprintf("aelib-backend-%d", os.Getpid()) // this test's process: alive
-	for _, name := range []string{live, "aelib-backend-999999999", "aelib-backend-notapid", "aelib-mnist-999999999"} {
-		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	removeStaleMarkers(dir, "backend")
-	for name, want := range map[string]bool{
-		live:                      true,  // its process runs
-		"aelib-backend-999999999": false, // no such process
-		"aelib-backend-notapid":   true,  // not a marker
-		"aelib-mnist-999999999":   true,  // another kind of marker
-	} {
-		_, err := os.Stat(filepath.Join(dir, name))
-		if got := err == nil; got != want {
-			t.Errorf("%s: present %v, want %v", name, got, want)
 		}
 	}
 }

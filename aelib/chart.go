@@ -21,8 +21,10 @@ type Series struct {
 	Err  []float64 // nil, or an error bar ±Err[i] around each Y[i] (e.g. the standard deviation over seeds)
 }
 
-// CurveOptions configures Curves.
-type CurveOptions struct {
+// ChartOptions configures Curves and Bars: the title and axis labels, in
+// words with units. Bars has no x axis to label and no log scale: it uses
+// Title and YLabel only.
+type ChartOptions struct {
 	Title, XLabel, YLabel string
 	// LogX and LogY put an axis on a log scale, for values that span decades (batch sizes and speeds in
 	// 11_performance): every x, or every y, must then be > 0, and the axis label gets " (log scale)".
@@ -31,7 +33,7 @@ type CurveOptions struct {
 }
 
 // Curves draws each series as a line in its own colour, with a dot on each point when it has few.
-func Curves(o CurveOptions, series ...Series) (fig *Figure, err error) {
+func Curves(o ChartOptions, series ...Series) (fig *Figure, err error) {
 	defer figCatch("curves", &err)
 	p, err := curvesPlot(o, series)
 	if err != nil || !o.LegendBelow {
@@ -56,15 +58,15 @@ func figRenderLegendBelow(p *plot.Plot) (*Figure, error) {
 }
 
 // curvesPlot builds the plot of Curves.
-func curvesPlot(o CurveOptions, series []Series) (*plot.Plot, error) {
+func curvesPlot(o ChartOptions, series []Series) (*plot.Plot, error) {
 	p := figPlot(o.Title, o.XLabel, o.YLabel)
 	whole := true // every x is a whole number: epochs, code sizes
 	for k, s := range series {
 		if s.X != nil && len(s.X) != len(s.Y) {
-			return nil, errorf("curves series %d (%q) x length %d invalid: must be %d (one per y) or nil", k, s.Name, len(s.X), len(s.Y))
+			return nil, errorf(ErrInvalid, "curves series %d (%q) x length %d invalid: must be %d (one per y) or nil", k, s.Name, len(s.X), len(s.Y))
 		}
 		if s.Err != nil && (len(s.Err) != len(s.Y) || o.LogY) {
-			return nil, errorf("curves series %d (%q) error bars invalid: need one per y (%d, got %d) and a linear y axis", k, s.Name, len(s.Y), len(s.Err))
+			return nil, errorf(ErrInvalid, "curves series %d (%q) error bars invalid: need one per y (%d, got %d) and a linear y axis", k, s.Name, len(s.Y), len(s.Err))
 		}
 		xys := make(plotter.XYs, len(s.Y))
 		for i, y := range s.Y {
@@ -73,13 +75,13 @@ func curvesPlot(o CurveOptions, series []Series) (*plot.Plot, error) {
 				x = s.X[i]
 			}
 			if !finite(x) || !finite(y) || o.LogY && y <= 0 {
-				return nil, errorf("curves point %d (%v, %v) of series %d (%q) invalid: must be finite, with y > 0 on a log scale", i, x, y, k, s.Name)
+				return nil, errorf(ErrInvalid, "curves point %d (%v, %v) of series %d (%q) invalid: must be finite, with y > 0 on a log scale", i, x, y, k, s.Name)
 			}
 			if o.LogX && x <= 0 {
-				return nil, errorf("curves point %d (%v, %v) of series %d (%q) invalid: x must be > 0 on a log scale", i, x, y, k, s.Name)
+				return nil, errorf(ErrInvalid, "curves point %d (%v, %v) of series %d (%q) invalid: x must be > 0 on a log scale", i, x, y, k, s.Name)
 			}
 			if s.Err != nil && (!finite(s.Err[i]) || s.Err[i] < 0) {
-				return nil, errorf("curves error bar %d (%v) of series %d (%q) invalid: must be a finite number ≥ 0", i, s.Err[i], k, s.Name)
+				return nil, errorf(ErrInvalid, "curves error bar %d (%v) of series %d (%q) invalid: must be a finite number ≥ 0", i, s.Err[i], k, s.Name)
 			}
 			whole = whole && x == math.Trunc(x)
 			xys[i] = plotter.XY{X: logIf(o.LogX, x), Y: logIf(o.LogY, y)}
@@ -128,7 +130,7 @@ func lossChart(title, ylabel string, steps []float64, stepsPerEpoch float64, epo
 // (≤ 0, NaN, ±Inf) are left out.
 func lossPlot(title, ylabel string, steps []float64, stepsPerEpoch float64, epochMeans, test []float64) (*plot.Plot, error) {
 	if !(stepsPerEpoch > 0) || math.IsInf(stepsPerEpoch, 1) {
-		return nil, errorf("loss chart steps per epoch %v invalid: must be a positive number", stepsPerEpoch)
+		return nil, errorf(ErrInvalid, "loss chart steps per epoch %v invalid: must be a positive number", stepsPerEpoch)
 	}
 	line := func(ys []float64, x func(i int) float64) plotter.XYs {
 		var xys plotter.XYs
@@ -230,19 +232,22 @@ type Bar struct {
 }
 
 // Bars draws one bar per value with its number above it; a bar with Std > 0 gets an error bar and "mean ± std".
-func Bars(title, ylabel string, bars ...Bar) (fig *Figure, err error) {
+func Bars(o ChartOptions, bars ...Bar) (fig *Figure, err error) {
 	defer figCatch("bars", &err)
 	if len(bars) == 0 {
-		return nil, errorf("bar count 0 invalid: need at least one bar")
+		return nil, errorf(ErrInvalid, "bar count 0 invalid: need at least one bar")
 	}
-	p := figPlotGrid(title, "", ylabel, false)
+	if o.XLabel != "" || o.LogX || o.LogY || o.LegendBelow {
+		return nil, errorf(ErrInvalid, "bars options %+v invalid: bars take a Title and a YLabel only", o)
+	}
+	p := figPlotGrid(o.Title, "", o.YLabel, false)
 	errs := &plotter.YErrorBars{LineStyle: vgdraw.LineStyle{Color: color.Black, Width: figPx(1.5)}, CapWidth: figPx(14)}
 	labels := &plotter.Labels{Offset: vg.Point{Y: figPx(6)}}
 	names := make([]string, len(bars))
 	w := figPx(min(120, 420/float64(len(bars))))
 	for i, b := range bars {
 		if !finite(b.Mean) || !finite(b.Std) || b.Std < 0 {
-			return nil, errorf("bar %d (%q) %v ± %v invalid: need a finite mean and std ≥ 0", i, b.Label, b.Mean, b.Std)
+			return nil, errorf(ErrInvalid, "bar %d (%q) %v ± %v invalid: need a finite mean and std ≥ 0", i, b.Label, b.Mean, b.Std)
 		}
 		x := float64(i)
 		names[i] = b.Label

@@ -24,7 +24,7 @@ func decay(n int, floor, scale float64) []float64 {
 func TestCurves(t *testing.T) {
 	train := Series{Name: "train", Y: decay(50, 0.02, 8)}
 	test := Series{Name: "test", Y: decay(50, 0.025, 9)}
-	f, err := Curves(CurveOptions{Title: "reconstruction loss", XLabel: "epoch", YLabel: "per-pixel MSE"}, train, test)
+	f, err := Curves(ChartOptions{Title: "reconstruction loss", XLabel: "epoch", YLabel: "per-pixel MSE"}, train, test)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestCurves(t *testing.T) {
 		t.Errorf("pixels per colour %v: want both series drawn, no third", n)
 	}
 
-	o := CurveOptions{Title: "test error against code size", XLabel: "code size", YLabel: "per-pixel test MSE", LogY: true}
+	o := ChartOptions{Title: "test error against code size", XLabel: "code size", YLabel: "per-pixel test MSE", LogY: true}
 	mse := Series{Name: "test MSE", X: []float64{2, 4, 8, 16, 32, 64}, Y: []float64{0.052, 0.041, 0.029, 0.017, 0.011, 0.008}}
 	f, err = Curves(o, mse)
 	if err != nil {
@@ -54,32 +54,32 @@ func TestCurves(t *testing.T) {
 		t.Errorf("log y axis labelled %q", p.Y.Label.Text)
 	}
 	checkFigures(t, []figCase{
-		{"y only", func() (*Figure, error) { return Curves(CurveOptions{}, Series{Y: []float64{3, 2, 1}}) }, nil},
-		{"nothing yet", func() (*Figure, error) { return Curves(CurveOptions{Title: "nothing yet"}) }, nil},
-		{"log, nothing yet", func() (*Figure, error) { return Curves(CurveOptions{LogY: true}) }, nil},
-		{"log, one value", func() (*Figure, error) { return Curves(CurveOptions{LogY: true}, Series{Y: []float64{0.5, 0.5}}) }, nil},
+		{"y only", func() (*Figure, error) { return Curves(ChartOptions{}, Series{Y: []float64{3, 2, 1}}) }, nil},
+		{"nothing yet", func() (*Figure, error) { return Curves(ChartOptions{Title: "nothing yet"}) }, nil},
+		{"log, nothing yet", func() (*Figure, error) { return Curves(ChartOptions{LogY: true}) }, nil},
+		{"log, one value", func() (*Figure, error) { return Curves(ChartOptions{LogY: true}, Series{Y: []float64{0.5, 0.5}}) }, nil},
 		{"lengths", func() (*Figure, error) {
-			return Curves(CurveOptions{}, Series{Name: "train", X: []float64{1, 2}, Y: []float64{1}})
+			return Curves(ChartOptions{}, Series{Name: "train", X: []float64{1, 2}, Y: []float64{1}})
 		}, []string{`series 0 ("train") x length 2 invalid`, "must be 1"}},
-		{"NaN", func() (*Figure, error) { return Curves(CurveOptions{}, Series{Y: []float64{1, math.NaN()}}) }, []string{"point 1 (2, NaN)", "invalid", "finite"}},
+		{"NaN", func() (*Figure, error) { return Curves(ChartOptions{}, Series{Y: []float64{1, math.NaN()}}) }, []string{"point 1 (2, NaN)", "invalid", "finite"}},
 		{"log zero", func() (*Figure, error) {
-			return Curves(CurveOptions{LogY: true}, Series{Y: []float64{1, 0}})
+			return Curves(ChartOptions{LogY: true}, Series{Y: []float64{1, 0}})
 		}, []string{"point 1 (2, 0)", "y > 0 on a log scale"}},
 		{"error bars", func() (*Figure, error) {
-			return Curves(CurveOptions{}, Series{Name: "gain", X: []float64{1, 10}, Y: []float64{1, 2}, Err: []float64{0.5, 3}})
+			return Curves(ChartOptions{}, Series{Name: "gain", X: []float64{1, 10}, Y: []float64{1, 2}, Err: []float64{0.5, 3}})
 		}, nil},
 		{"error bars, one missing", func() (*Figure, error) {
-			return Curves(CurveOptions{}, Series{Name: "gain", Y: []float64{1, 2}, Err: []float64{0.5}})
+			return Curves(ChartOptions{}, Series{Name: "gain", Y: []float64{1, 2}, Err: []float64{0.5}})
 		}, []string{`series 0 ("gain") error bars invalid`, "need one per y (2, got 1)"}},
 		{"error bars on a log axis", func() (*Figure, error) {
-			return Curves(CurveOptions{LogY: true}, Series{Y: []float64{1, 2}, Err: []float64{0.5, 1}})
+			return Curves(ChartOptions{LogY: true}, Series{Y: []float64{1, 2}, Err: []float64{0.5, 1}})
 		}, []string{"error bars invalid", "a linear y axis"}},
 		{"negative error bar", func() (*Figure, error) {
-			return Curves(CurveOptions{}, Series{Y: []float64{1, 2}, Err: []float64{0.5, -1}})
+			return Curves(ChartOptions{}, Series{Y: []float64{1, 2}, Err: []float64{0.5, -1}})
 		}, []string{"error bar 1 (-1) of series 0", "≥ 0"}},
 	})
 	// The error bars are drawn: the y range reaches the top of the longest one.
-	p, err = curvesPlot(CurveOptions{}, []Series{{X: []float64{1, 10}, Y: []float64{1, 2}, Err: []float64{0.5, 3}}})
+	p, err = curvesPlot(ChartOptions{}, []Series{{X: []float64{1, 10}, Y: []float64{1, 2}, Err: []float64{0.5, 3}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,32 +92,32 @@ func TestCurvesLogX(t *testing.T) {
 	batches := []float64{8, 32, 128, 512}
 	for _, tc := range []struct {
 		name           string
-		o              CurveOptions
+		o              ChartOptions
 		series         []Series
 		xlabel, ylabel string
 		xmin, xmax     float64
 		ticks          string // labelled ticks of the x axis
 		err            []string
 	}{
-		{"batch sizes", CurveOptions{XLabel: "batch size", YLabel: "images/s", LogX: true},
+		{"batch sizes", ChartOptions{XLabel: "batch size", YLabel: "images/s", LogX: true},
 			[]Series{{Name: "xla", X: batches, Y: []float64{9000, 25000, 48000, 61000}}},
 			"batch size (log scale)", "images/s", 8, 512, "10 20 30 50 100 200 300 500", nil},
-		{"both axes", CurveOptions{XLabel: "batch size", YLabel: "images/s", LogX: true, LogY: true},
+		{"both axes", ChartOptions{XLabel: "batch size", YLabel: "images/s", LogX: true, LogY: true},
 			[]Series{{Name: "xla", X: batches, Y: []float64{9000, 25000, 48000, 61000}},
 				{Name: "go", X: batches[:2], Y: []float64{1900, 2600}}},
 			"batch size (log scale)", "images/s (log scale)", 8, 512, "10 20 30 50 100 200 300 500", nil},
-		{"four decades", CurveOptions{LogX: true}, []Series{{X: []float64{1, 10, 100, 1000, 10000}, Y: []float64{1, 2, 3, 4, 5}}},
+		{"four decades", ChartOptions{LogX: true}, []Series{{X: []float64{1, 10, 100, 1000, 10000}, Y: []float64{1, 2, 3, 4, 5}}},
 			" (log scale)", "", 1, 10000, "1 10 100 1000 10000", nil},
-		{"x from 1 by default", CurveOptions{LogX: true}, []Series{{Y: []float64{3, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}}},
+		{"x from 1 by default", ChartOptions{LogX: true}, []Series{{Y: []float64{3, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}}},
 			" (log scale)", "", 1, 12, "1 2 3 5 10", nil},
-		{"one x", CurveOptions{XLabel: "batch size", LogX: true}, []Series{{X: []float64{64, 64}, Y: []float64{1, 2}}},
+		{"one x", ChartOptions{XLabel: "batch size", LogX: true}, []Series{{X: []float64{64, 64}, Y: []float64{1, 2}}},
 			"batch size (log scale)", "", 32, 128, "40 50 60 70 80 90 100", nil},
-		{"nothing yet", CurveOptions{LogX: true}, nil, " (log scale)", "", 0.01, 1, "0.01 0.02 0.05 0.1 0.2 0.5 1", nil},
-		{"x zero", CurveOptions{LogX: true}, []Series{{Name: "go", X: []float64{0, 8}, Y: []float64{1, 2}}},
+		{"nothing yet", ChartOptions{LogX: true}, nil, " (log scale)", "", 0.01, 1, "0.01 0.02 0.05 0.1 0.2 0.5 1", nil},
+		{"x zero", ChartOptions{LogX: true}, []Series{{Name: "go", X: []float64{0, 8}, Y: []float64{1, 2}}},
 			"", "", 0, 0, "", []string{`point 0 (0, 1) of series 0 ("go") invalid`, "x must be > 0 on a log scale"}},
-		{"x negative", CurveOptions{LogX: true, LogY: true}, []Series{{X: []float64{8, -8}, Y: []float64{1, 2}}},
+		{"x negative", ChartOptions{LogX: true, LogY: true}, []Series{{X: []float64{8, -8}, Y: []float64{1, 2}}},
 			"", "", 0, 0, "", []string{"point 1 (-8, 2)", "x must be > 0"}},
-		{"linear x may hold 0", CurveOptions{}, []Series{{X: []float64{0, 8}, Y: []float64{1, 2}}},
+		{"linear x may hold 0", ChartOptions{}, []Series{{X: []float64{0, 8}, Y: []float64{1, 2}}},
 			"", "", 0, 8, "0 1 2 3 4 5 6 7 8", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,7 +164,7 @@ func TestCurvesLogX(t *testing.T) {
 
 	// Long axis labels do not shrink a log chart: the line from the smallest to the largest values
 	// reaches the right end of the chart and the top, below the title.
-	long := CurveOptions{Title: "Training speed against the batch size", XLabel: "batch size (images per step)",
+	long := ChartOptions{Title: "Training speed against the batch size", XLabel: "batch size (images per step)",
 		YLabel: "training speed (images/s)", LogX: true, LogY: true}
 	f, err := Curves(long, Series{X: []float64{8, 2048}, Y: []float64{1000, 100000}})
 	if err != nil {
@@ -178,7 +178,7 @@ func TestCurvesLogX(t *testing.T) {
 	// On a log x axis, batch sizes 8, 32, 128, 512 (each 4× the last) lie evenly spaced: the line's
 	// dots sit at equal distances, and the line spans most of the plot's width.
 	flat := Series{X: batches, Y: []float64{5, 5, 5, 5}} // no legend: its sample would be a fifth dot
-	f, err = Curves(CurveOptions{XLabel: "batch size", YLabel: "images/s", LogX: true, LogY: true}, flat)
+	f, err = Curves(ChartOptions{XLabel: "batch size", YLabel: "images/s", LogX: true, LogY: true}, flat)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestCurvesLegendBelow(t *testing.T) {
 		{Name: "PyTorch, by make bench on 2026-11-26", X: []float64{64, 256}, Y: []float64{40000, 65000}},
 		{Name: "JAX, by make bench on 2026-11-26", X: []float64{64, 256}, Y: []float64{61000, 91000}},
 	}
-	o := CurveOptions{Title: "Training speed against the batch size", XLabel: "batch size (images per step)",
+	o := ChartOptions{Title: "Training speed against the batch size", XLabel: "batch size (images per step)",
 		YLabel: "training speed (images/s)", LogX: true, LogY: true}
 	for _, below := range []bool{false, true} {
 		o.LegendBelow = below
@@ -398,7 +398,7 @@ func TestBars(t *testing.T) {
 		{"single run", []Bar{{"autoencoder code", 0.72, 0}, {"PCA (2 components)", 0.46, 0}, {"chance", 0.1, 0}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f, err := Bars("k-NN accuracy from a 2-D representation", "accuracy", tc.bars...)
+			f, err := Bars(ChartOptions{Title: "k-NN accuracy from a 2-D representation", YLabel: "accuracy"}, tc.bars...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -435,11 +435,13 @@ func TestBars(t *testing.T) {
 		}
 	}
 	checkFigures(t, []figCase{
-		{"negative", func() (*Figure, error) { return Bars("", "", Bar{"loss", -0.5, 0.1}, Bar{"zero", 0, 0}) }, nil},
-		{"all zero", func() (*Figure, error) { return Bars("", "", Bar{"zero", 0, 0}) }, nil},
-		{"none", func() (*Figure, error) { return Bars("", "") }, []string{"bar count 0 invalid"}},
-		{"std", func() (*Figure, error) { return Bars("", "", Bar{"a", 1, -1}) }, []string{`bar 0 ("a") 1 ± -1 invalid`, "std ≥ 0"}},
-		{"inf", func() (*Figure, error) { return Bars("", "", Bar{"a", math.Inf(1), 0}) }, []string{"finite"}},
+		{"negative", func() (*Figure, error) { return Bars(ChartOptions{}, Bar{"loss", -0.5, 0.1}, Bar{"zero", 0, 0}) }, nil},
+		{"all zero", func() (*Figure, error) { return Bars(ChartOptions{}, Bar{"zero", 0, 0}) }, nil},
+		{"none", func() (*Figure, error) { return Bars(ChartOptions{}) }, []string{"bar count 0 invalid"}},
+		{"x axis", func() (*Figure, error) { return Bars(ChartOptions{XLabel: "runs"}, Bar{"a", 1, 0}) }, []string{"bars take a Title and a YLabel only"}},
+		{"log", func() (*Figure, error) { return Bars(ChartOptions{LogY: true}, Bar{"a", 1, 0}) }, []string{"LogY:true", "invalid"}},
+		{"std", func() (*Figure, error) { return Bars(ChartOptions{}, Bar{"a", 1, -1}) }, []string{`bar 0 ("a") 1 ± -1 invalid`, "std ≥ 0"}},
+		{"inf", func() (*Figure, error) { return Bars(ChartOptions{}, Bar{"a", math.Inf(1), 0}) }, []string{"finite"}},
 	})
 }
 

@@ -130,8 +130,8 @@ func TestCheckpointRejected(t *testing.T) {
 		return append(x, h...)
 	}
 	foreign := filepath.Join(dir, "foreign.ckpt")
-	enc16, _ := MLP([]int{16, 2}, "tanh", "tanh")
-	dec16, _ := MLP([]int{16, Pixels}, "tanh", "sigmoid")
+	enc16, _ := MLP([]int{16, 2}, graph.Tanh, graph.Tanh)
+	dec16, _ := MLP([]int{16, Pixels}, graph.Tanh, graph.Sigmoid)
 	if err := newAE(t, "corrupt", enc16, dec16).save(foreign, "", ""); err != nil { // 784-16-2: same variables, other shapes
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestCheckpointRejected(t *testing.T) {
 func trainOrLoad(t *testing.T, m *Model, train, test *Digits, cfg Config, step Step) (*History, string) {
 	t.Helper()
 	var h *History
-	out := captureStdout(t, func() {
+	out := outputOf(t, func() {
 		var err error
 		if h, err = m.TrainOrLoad(train, test, cfg, step); err != nil {
 			t.Fatal(err)
@@ -448,7 +448,7 @@ func TestCheckpointKeys(t *testing.T) {
 	train, _ := digits(t, 300, 0)
 	ae := smallAE(t, "keys")
 	cfg := quiet(1)
-	code, settings, err := ae.keys(train, cfg, ae.Step)
+	code, settings, err := ae.fingerprints(train, cfg, ae.Step)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -459,8 +459,8 @@ func TestCheckpointKeys(t *testing.T) {
 	// Fingerprints once hashed every 61st pixel only: a change between those must count too.
 	offStride := train.Head(300)
 	offStride.X[61*1000+30] += 0.5
-	enc16, _ := MLP([]int{16, 2}, "tanh", "tanh")
-	dec16, _ := MLP([]int{16, Pixels}, "tanh", "sigmoid")
+	enc16, _ := MLP([]int{16, 2}, graph.Tanh, graph.Tanh)
+	dec16, _ := MLP([]int{16, Pixels}, graph.Tanh, graph.Sigmoid)
 	narrow := newAE(t, "keys", enc16, dec16)
 	tests := []struct {
 		name string
@@ -487,7 +487,7 @@ func TestCheckpointKeys(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := cfg
 			tc.edit(&c)
-			gotCode, gotSettings, err := tc.m.keys(tc.d, c, tc.m.Step)
+			gotCode, gotSettings, err := tc.m.fingerprints(tc.d, c, tc.m.Step)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,6 +1,7 @@
 package aelib
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -58,3 +59,36 @@ func TestSubsets(t *testing.T) {
 }
 
 func nan() float64 { var z float64; return z / z }
+
+func TestSplitImages(t *testing.T) {
+	flat := make([]float32, 3*Pixels)
+	for i := range flat {
+		flat[i] = float32(i / Pixels) // image i is all i
+	}
+	for _, tc := range []struct {
+		name string
+		in   []float32
+		n    int
+		err  string
+	}{
+		{"three", flat, 3, ""},
+		{"none", nil, 0, ""},
+		{"ragged", flat[:Pixels+1], 0, "split images: 785 values invalid: must be a multiple of 784"},
+	} {
+		imgs, err := SplitImages(tc.in)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) || !errors.Is(err, ErrInvalid) {
+				t.Errorf("%s: err %v, want %q", tc.name, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || len(imgs) != tc.n {
+			t.Fatalf("%s: %d images, %v; want %d", tc.name, len(imgs), err, tc.n)
+		}
+		for i, img := range imgs {
+			if len(img) != Pixels || img[0] != float32(i) || img[Pixels-1] != float32(i) || cap(img) != Pixels {
+				t.Errorf("%s: image %d has %d values (cap %d), first %v", tc.name, i, len(img), cap(img), img[0])
+			}
+		}
+	}
+}

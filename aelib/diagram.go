@@ -20,11 +20,11 @@ func ShowDiagram(name string) (int, error) {
 	}
 	dir := filepath.Join(root, "images")
 	if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
-		return 0, errorf("diagram %q invalid: %s", name, diagramNames(dir))
+		return 0, errorf(ErrInvalid, "diagram %q invalid: %s", name, diagramNames(dir))
 	}
 	b, err := os.ReadFile(filepath.Join(dir, name+".svg"))
 	if err != nil {
-		return 0, errorf("diagram %q not found: %s", name, diagramNames(dir))
+		return 0, errorf(ErrInvalid, "diagram %q not found: %s", name, diagramNames(dir))
 	}
 	svg := string(b)
 	if i := strings.Index(svg, "<svg"); i > 0 {

@@ -2,34 +2,28 @@
 //
 // The notebooks teach: each holds the model it teaches, its loss and its
 // training step. aelib carries what every lesson needs but would distract
-// from it: choosing a backend, loading MNIST offline, the training loop's
-// plumbing (epochs, batches gathered on the device, the learning-rate
-// schedule, progress, the loss chart), checkpoints, figures and the results
-// file. It plays the role d2l's helper package plays for its book: one flat
-// package, so a notebook cell needs a single import.
+// from it: the backend, MNIST offline, the training loop's plumbing, trained
+// models kept as checkpoints, figures, and the results file. It plays the role
+// d2l's helper package plays for its book: one flat package, so a notebook
+// cell needs a single import.
 //
-// Files by concern:
+// A notebook uses it in this order:
 //
-//	must.go        Must, Must1, Must2: one-line errors in notebook cells; Error
-//	env.go         Setup (the first cell of every notebook), Versions
-//	backend.go     Backend: XLA when its plugin loads, else the pure Go backend
-//	mnist.go       LoadMNIST: offline from the Go module cache, checked by SHA-256
-//	idx.go         readIDX, the file format MNIST ships in
-//	data.go        Digits: images and labels, subsets
-//	flatten.go     Flatten / Unflatten in the lecture's order (01)
-//	model.go       Layer, Linear, MLP, AE, NewAE, ReferenceAE (02)
-//	infer.go       Encode, Decode, Reconstruct, MSE: running a trained AE
-//	train.go       Config, Step, Model, Train: the loop around a notebook's training step
-//	checkpoint.go  TrainOrLoad: trained models reused across cells and notebooks
-//	embed.go       PCA, KNNAccuracy, Nearest: studying the code space (02, 04)
-//	figure.go      Figure: PNG figures that persist in saved notebooks
-//	grid.go        Grid, DigitLine: images
-//	chart.go       Curves, Bars, the loss chart
-//	scatter.go     Scatter: codes drawn as digit labels
-//	live.go        the loss chart drawn while training runs
-//	diagram.go     ShowDiagram: the project's own diagrams from images/
-//	results.go     Record: the lecture's claims as measured numbers
-//	quick.go       isQuick: AELIB_QUICK's reduced runs for tests
+//	aelib.Must(aelib.Setup())                      // first cell: backend and data, one line each
+//	train, test := aelib.Must2(aelib.LoadMNIST())  // pixels in [0,1], 784 per image
+//	ae := aelib.Must1(aelib.NewAE("mine", encoder, decoder))
+//	aelib.Must1(ae.TrainOrLoad(train, test, cfg, step)) // trains once, then loads
+//	rec := aelib.Must1(ae.Reconstruct(test.X[:8*aelib.Pixels]))
+//	aelib.Must1(aelib.Grid(aelib.Must1(aelib.SplitImages(rec)), aelib.GridOptions{Cols: 8})).Show()
+//	aelib.Must(aelib.Record(notebook, "claim-id", "what it claims", holds, measured))
+//
+// Must, Must1 and Must2 end a cell with a one-line error. An error of the
+// package keeps its cause and, where a caller may act on it, has a kind
+// that errors.Is finds: ErrInvalid, ErrData, ErrBackend or ErrCheckpoint. aelib prints progress and
+// claims to the writer SetOutput sets (standard output by default); it writes
+// files only to the checkpoint directory, the results file $AELIB_RESULTS and,
+// when MNIST must be downloaded, its cache. Backend's doc lists the two
+// process-wide settings the project's XLA plugin gets.
 //
 // Every reconstruction loss and error in this package is the per-pixel mean
 // squared error: the mean over the images and their 784 pixels, like

@@ -7,9 +7,11 @@ import (
 	"strings"
 )
 
-// Setup is the first call of every notebook, in its first code cell: it
+// Setup is the first call of every notebook, in its first code cell. It
 // checks that the notebook runs inside this project, chooses the backend and
-// names it in one line, and says when AELIB_QUICK reduces the work.
+// loads MNIST, and prints one line for each: the backend (and, when XLA
+// could not start, why), where the digits came from, and whether AELIB_QUICK
+// reduces the work. The other functions of aelib print none of this.
 func Setup() error {
 	if _, err := projectRoot(); err != nil {
 		return fmt.Errorf("%w: open the notebooks from the project's notebooks/ directory (run `make lab` in the project root)", err)
@@ -17,11 +19,14 @@ func Setup() error {
 	if _, err := Backend(); err != nil {
 		return err
 	}
-	if !backendPrinted {
-		fmt.Println(backendLine)
+	printf("%s\n", backendLine)
+	train, test, err := LoadMNIST()
+	if err != nil {
+		return err
 	}
+	printf("MNIST: %d training and %d test digits (%s)\n", train.Len(), test.Len(), mnistSource)
 	if isQuick() {
-		fmt.Println(quickEnv + "=1: a reduced run for tests; training cells print the sizes they use.")
+		printf("%s=1: a reduced run for tests; training cells print the sizes they use.\n", quickEnv)
 	}
 	return nil
 }

@@ -30,23 +30,41 @@ func TestVersions(t *testing.T) {
 }
 
 func TestSetup(t *testing.T) {
-	t.Setenv(quickEnv, "1")
+	// Backend and LoadMNIST print nothing; Setup prints their lines.
+	out := outputOf(t, func() {
+		if _, err := Backend(); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := LoadMNIST(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if out != "" {
+		t.Errorf("Backend and LoadMNIST printed %q", out)
+	}
+	for _, tc := range []struct {
+		quick string
+		lines int
+	}{{"1", 3}, {"", 2}} {
+		t.Setenv(quickEnv, tc.quick)
+		var err error
+		out := outputOf(t, func() { err = Setup() })
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		if err != nil || len(lines) != tc.lines {
+			t.Fatalf("Setup with %s=%q: %v, printed %q; want %d lines", quickEnv, tc.quick, err, out, tc.lines)
+		}
+		name := BackendName()
+		if name != "xla" && name != "go" || !strings.HasPrefix(lines[0], "Backend: "+name) {
+			t.Errorf("backend %q, line %q", name, lines[0])
+		}
+		if !regexp.MustCompile(`^MNIST: 60000 training and 10000 test digits \(.+\)$`).MatchString(lines[1]) {
+			t.Errorf("data line %q", lines[1])
+		}
+		if tc.quick == "1" && lines[2] != "AELIB_QUICK=1: a reduced run for tests; training cells print the sizes they use." {
+			t.Errorf("quick line %q", lines[2])
+		}
+	}
 	var err error
-	out := captureStdout(t, func() { err = Setup() })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(out, "AELIB_QUICK=1: a reduced run for tests; training cells print the sizes they use.\n") {
-		t.Errorf("Setup under %s=1 printed %q", quickEnv, out)
-	}
-	name := BackendName()
-	if name != "xla" && name != "go" || !strings.HasPrefix(backendAnnouncement(), "Backend: "+name) {
-		t.Errorf("after Setup: name %q, line %q", name, backendAnnouncement())
-	}
-	t.Setenv(quickEnv, "")
-	if out := captureStdout(t, func() { err = Setup() }); err != nil || strings.Contains(out, quickEnv) {
-		t.Errorf("Setup without %s: %q, %v", quickEnv, out, err)
-	}
 
 	// Outside the project Setup says where to open the notebooks.
 	t.Setenv("GONB_DIR", "")

@@ -33,7 +33,7 @@ func ExampleGrid_error() {
 
 // Training loss of several runs, on a log scale, as in notebook 03.
 func ExampleCurves() {
-	f, err := aelib.Curves(aelib.CurveOptions{Title: "training loss per epoch", XLabel: "epoch", YLabel: "per-pixel MSE", LogY: true},
+	f, err := aelib.Curves(aelib.ChartOptions{Title: "training loss per epoch", XLabel: "epoch", YLabel: "per-pixel MSE", LogY: true},
 		aelib.Series{Name: "code 2", Y: []float64{0.09, 0.05, 0.045, 0.043}},
 		aelib.Series{Name: "code 32", Y: []float64{0.06, 0.02, 0.012, 0.009}})
 	if err != nil {
@@ -46,7 +46,7 @@ func ExampleCurves() {
 
 // One run per bar: the numbers alone, no error bars, as in notebook 04.
 func ExampleBars() {
-	f, err := aelib.Bars("k-NN accuracy from a 2-D representation", "accuracy",
+	f, err := aelib.Bars(aelib.ChartOptions{Title: "k-NN accuracy from a 2-D representation", YLabel: "accuracy"},
 		aelib.Bar{Label: "autoencoder code", Mean: 0.72}, aelib.Bar{Label: "chance", Mean: 0.1})
 	if err != nil {
 		fmt.Println(err)

@@ -1,7 +1,10 @@
 package aelib_test
 
 import (
+	"errors"
 	"fmt"
+
+	"github.com/gomlx/gomlx/core/graph"
 
 	"github.com/aelecture/autoencoder-go/aelib"
 )
@@ -27,14 +30,15 @@ func ExampleFlatten() {
 }
 
 // k-nearest neighbours in a 2-D code space: two clusters, and a query near
-// each.
-func ExampleKNNAccuracy() {
-	ref := []float32{0, 0, 0.1, 0, 1, 1, 0.9, 1}
-	refLabels := []int{3, 3, 8, 8}
-	query := []float32{0.05, 0.1, 0.95, 0.9}
-	acc, _ := aelib.KNNAccuracy(ref, refLabels, query, []int{3, 8}, 2, 1)
-	fmt.Println(acc)
-	// Output: 1
+// each, classified by the vote of their 3 nearest reference codes.
+func ExampleVote() {
+	ref := []float32{0, 0, 0.1, 0, 0.2, 0.1, 1, 1, 0.9, 1, 1, 0.7}
+	refLabels := []int{3, 3, 3, 8, 8, 8}
+	query := []float32{0.05, 0.1, 0.96, 0.97}
+	nb, _ := aelib.Nearest(ref, query, 2, 3)
+	votes, _ := aelib.Vote(nb, refLabels)
+	fmt.Println(nb, votes)
+	// Output: [[0 1 2] [3 4 5]] [3 8]
 }
 
 // A notebook's settings cell, and what Train prints of them.
@@ -48,21 +52,13 @@ func ExampleConfig_String() {
 	// epochs=20 batch=64 lr=0.001 (never halved) seed=42
 }
 
-// A bad setting is an error that names the value and what is valid.
-func ExampleConfig_Validate() {
-	cfg := aelib.Config{Epochs: 20, Batch: 0, LR: 0.001, HalveAfter: 10, Seed: 42}
-	fmt.Println(cfg.Validate(60000))
-	cfg.Batch, cfg.LR = 64, 10
-	fmt.Println(cfg.Validate(60000))
-	// Output:
-	// aelib: batch 0 invalid: must be 1..60000 (the number of training images)
-	// aelib: lr 10 invalid: must be a number in (0, 1], e.g. 0.001
-}
-
-// A typo in an activation's name is an error when the layers are declared,
-// not a panic inside the graph.
+// A bad size is an error when the layers are declared, not a panic inside
+// the graph; its kind is ErrInvalid.
 func ExampleMLP() {
-	_, err := aelib.MLP([]int{256, 128, 64, 2}, "tahn", "tanh")
+	_, err := aelib.MLP([]int{256, 0, 2}, graph.Tanh, graph.Tanh)
 	fmt.Println(err)
-	// Output: aelib: activation "tahn" invalid: must be one of tanh, relu, sigmoid, linear
+	fmt.Println(errors.Is(err, aelib.ErrInvalid))
+	// Output:
+	// aelib: MLP size 0 (layer 1) invalid: sizes must be ≥ 1
+	// true
 }

@@ -30,13 +30,13 @@ func (f *Figure) Show() {
 	}
 }
 
-// Save writes the PNG to path atomically, so a reader never sees a partial image.
-func (f *Figure) Save(path string) error {
+// save writes the PNG to path atomically, so a reader never sees a partial image.
+func (f *Figure) save(path string) error {
 	if f == nil || len(f.PNG) == 0 {
-		return errorf("figure for %s invalid: it is empty", path)
+		return errorf(nil, "figure for %s invalid: it is empty", path)
 	}
 	if err := writeAtomic(path, f.PNG); err != nil {
-		return errorf("save figure %s: %w", path, err)
+		return errorf(nil, "save figure %s: %w", path, err)
 	}
 	return nil
 }
@@ -107,7 +107,7 @@ func figEncode(c *vgimg.Canvas) (*Figure, error) {
 	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
-		return nil, errorf("encoding figure as PNG: %w", err)
+		return nil, errorf(nil, "encoding figure as PNG: %w", err)
 	}
 	b := img.Bounds()
 	return &Figure{PNG: buf.Bytes(), Width: b.Dx(), Height: b.Dy()}, nil
@@ -185,6 +185,6 @@ func figRender(p *plot.Plot, err error) (*Figure, error) {
 // input never crashes a notebook.
 func figCatch(what string, err *error) {
 	if r := recover(); r != nil {
-		*err = errorf("%s: drawing failed: %v", what, r)
+		*err = wrap(nil, what+": drawing failed", recovered(r))
 	}
 }

@@ -55,7 +55,7 @@ func keep(t *testing.T, f *Figure, name string) {
 		dirs = append(dirs, d)
 	}
 	for _, d := range dirs {
-		if err := f.Save(filepath.Join(d, name)); err != nil {
+		if err := f.save(filepath.Join(d, name)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -151,8 +151,8 @@ func TestDeterministic(t *testing.T) {
 			return Grid([][]float32{testDigit(t, 4)}, GridOptions{Cols: 1, Titles: []string{"four"}})
 		}, nil},
 		{"scatter", func() (*Figure, error) { return Scatter(codes, labels, ScatterOptions{}) }, nil},
-		{"curves", func() (*Figure, error) { return Curves(CurveOptions{}, Series{Name: "a", Y: []float64{1, 3, 2}}) }, nil},
-		{"bars", func() (*Figure, error) { return Bars("t", "y", Bar{"a", 1, 0.1}) }, nil},
+		{"curves", func() (*Figure, error) { return Curves(ChartOptions{}, Series{Name: "a", Y: []float64{1, 3, 2}}) }, nil},
+		{"bars", func() (*Figure, error) { return Bars(ChartOptions{Title: "t", YLabel: "y"}, Bar{"a", 1, 0.1}) }, nil},
 		{"loss", func() (*Figure, error) { return lossChart("t", "y", []float64{3, 2, 1}, 2, []float64{2}, nil) }, nil},
 	} {
 		a, err := tc.fig()
@@ -170,12 +170,12 @@ func TestDeterministic(t *testing.T) {
 }
 
 func TestSave(t *testing.T) {
-	f, err := Bars("", "", Bar{"a", 1, 0})
+	f, err := Bars(ChartOptions{}, Bar{"a", 1, 0})
 	if err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "bars.png")
-	if err := f.Save(path); err != nil {
+	if err := f.save(path); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(path)
@@ -188,10 +188,10 @@ func TestSave(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*")); len(left) != 0 {
 		t.Errorf("temporary files left: %v", left)
 	}
-	if err := f.Save(filepath.Join(t.TempDir(), "missing", "x.png")); err == nil || !strings.Contains(err.Error(), "save figure") {
+	if err := f.save(filepath.Join(t.TempDir(), "missing", "x.png")); err == nil || !strings.Contains(err.Error(), "save figure") {
 		t.Errorf("save into a missing directory: %v", err)
 	}
-	if err := (&Figure{}).Save(path); err == nil || !strings.Contains(err.Error(), "invalid: it is empty") {
+	if err := (&Figure{}).save(path); err == nil || !strings.Contains(err.Error(), "invalid: it is empty") {
 		t.Errorf("saving an empty figure: %v", err)
 	}
 	(&Figure{}).Show() // no-op

@@ -7,17 +7,17 @@ package aelib
 // Taught in 01_flatten.
 func Flatten[T any](img [][][]T) ([]T, error) {
 	if len(img) == 0 || len(img[0]) == 0 {
-		return nil, errorf("flatten: image is empty: want C×H×W with C, H, W ≥ 1")
+		return nil, errorf(ErrInvalid, "flatten: image is empty: want C×H×W with C, H, W ≥ 1")
 	}
 	h, w := len(img[0]), len(img[0][0])
 	out := make([]T, 0, len(img)*h*w)
 	for c, ch := range img {
 		if len(ch) != h {
-			return nil, errorf("flatten: channel %d has %d rows, want %d like channel 0", c, len(ch), h)
+			return nil, errorf(ErrInvalid, "flatten: channel %d has %d rows, want %d like channel 0", c, len(ch), h)
 		}
 		for r, row := range ch {
 			if len(row) != w {
-				return nil, errorf("flatten: channel %d row %d has %d values, want %d like row 0", c, r, len(row), w)
+				return nil, errorf(ErrInvalid, "flatten: channel %d row %d has %d values, want %d like row 0", c, r, len(row), w)
 			}
 			out = append(out, row...)
 		}
@@ -30,10 +30,10 @@ func Flatten[T any](img [][][]T) ([]T, error) {
 // Taught in 01_flatten.
 func Unflatten[T any](flat []T, c, h, w int) ([][][]T, error) {
 	if c < 1 || h < 1 || w < 1 {
-		return nil, errorf("unflatten: shape %d×%d×%d invalid: C, H and W must be ≥ 1", c, h, w)
+		return nil, errorf(ErrInvalid, "unflatten: shape %d×%d×%d invalid: C, H and W must be ≥ 1", c, h, w)
 	}
 	if len(flat) != c*h*w {
-		return nil, errorf("unflatten: %d values cannot be %d×%d×%d: want %d values", len(flat), c, h, w, c*h*w)
+		return nil, errorf(ErrInvalid, "unflatten: %d values cannot be %d×%d×%d: want %d values", len(flat), c, h, w, c*h*w)
 	}
 	img := make([][][]T, c)
 	for i := range img {

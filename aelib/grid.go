@@ -25,25 +25,25 @@ func Grid(images [][]float32, o GridOptions) (fig *Figure, err error) {
 	n := len(images)
 	switch {
 	case n == 0:
-		return nil, errorf("grid image count 0 invalid: need at least one image")
+		return nil, errorf(ErrInvalid, "grid image count 0 invalid: need at least one image")
 	case o.Cols <= 0:
-		return nil, errorf("grid columns %d invalid: must be at least 1", o.Cols)
+		return nil, errorf(ErrInvalid, "grid columns %d invalid: must be at least 1", o.Cols)
 	case o.Titles != nil && len(o.Titles) != n:
-		return nil, errorf("grid title count %d invalid: must be %d (one per image) or nil", len(o.Titles), n)
+		return nil, errorf(ErrInvalid, "grid title count %d invalid: must be %d (one per image) or nil", len(o.Titles), n)
 	case o.Scale < 0 || o.Scale > 16:
-		return nil, errorf("grid scale %d invalid: must be 1..16, or 0 for 3", o.Scale)
+		return nil, errorf(ErrInvalid, "grid scale %d invalid: must be 1..16, or 0 for 3", o.Scale)
 	}
 	for i, img := range images {
 		if len(img) != Pixels {
-			return nil, errorf("grid image %d length %d invalid: must be %d (28×28)", i, len(img), Pixels)
+			return nil, errorf(ErrInvalid, "grid image %d length %d invalid: must be %d (28×28)", i, len(img), Pixels)
 		}
 	}
 	l := gridLayout(n, o)
 	if rows := (n + l.cols - 1) / l.cols; o.RowLabels != nil && len(o.RowLabels) != rows {
-		return nil, errorf("grid row label count %d invalid: must be %d (one per row) or nil", len(o.RowLabels), rows)
+		return nil, errorf(ErrInvalid, "grid row label count %d invalid: must be %d (one per row) or nil", len(o.RowLabels), rows)
 	}
 	if l.w*l.h > maxPixels {
-		return nil, errorf("grid size %d×%d pixels invalid: must be at most %d megapixels: use fewer images or a smaller scale", l.w, l.h, maxPixels>>20)
+		return nil, errorf(ErrInvalid, "grid size %d×%d pixels invalid: must be at most %d megapixels: use fewer images or a smaller scale", l.w, l.h, maxPixels>>20)
 	}
 	c := figCanvas(l.w, l.h)
 	for i, img := range images {
@@ -156,7 +156,7 @@ func grey(v float32) uint8 {
 func DigitLine(img []float32, title string) (fig *Figure, err error) {
 	defer figCatch("digit line", &err)
 	if len(img) != Pixels {
-		return nil, errorf("digit line image length %d invalid: must be %d (28×28)", len(img), Pixels)
+		return nil, errorf(ErrInvalid, "digit line image length %d invalid: must be %d (28×28)", len(img), Pixels)
 	}
 	const s = 7 // 196×196 pixels
 	c := figCanvas(digitLineW, digitLineH)
@@ -177,7 +177,7 @@ func DigitLine(img []float32, title string) (fig *Figure, err error) {
 	for i, v := range img {
 		f := float64(v)
 		if !finite(f) {
-			return nil, errorf("digit line value %d (%v) invalid: must be finite", i, v)
+			return nil, errorf(ErrInvalid, "digit line value %d (%v) invalid: must be finite", i, v)
 		}
 		xys[i] = plotter.XY{X: float64(i), Y: f}
 		lo, hi = min(lo, f), max(hi, f)

@@ -1,10 +1,12 @@
 package aelib
 
 import (
-	"io"
 	"os"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/gomlx/go-xla/compute/xla"
 
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -13,6 +15,14 @@ import (
 
 // Shared helpers of the tests: a few MNIST digits, small autoencoders, quiet
 // configs, a private checkpoint directory and captured output.
+
+// TestMain keeps the tests off the network: GoMLX would otherwise download
+// the XLA plugin from GitHub when no plugin is installed (without `make
+// xla`), and the tests then run on the Go backend.
+func TestMain(m *testing.M) {
+	xla.EnableAutoInstall(false)
+	os.Exit(m.Run())
+}
 
 // digits returns the first nTrain training and nTest test digits of MNIST
 // (loaded once per process by LoadMNIST).
@@ -83,11 +93,11 @@ func loopDecoder(scope *model.Scope, x *graph.Node) *graph.Node {
 // Sigmoid output).
 func smallAE(t testing.TB, name string) *AE {
 	t.Helper()
-	enc, err := MLP(smallEncSizes, "tanh", "tanh")
+	enc, err := MLP(smallEncSizes, graph.Tanh, graph.Tanh)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dec, err := MLP(smallDecSizes, "tanh", "sigmoid")
+	dec, err := MLP(smallDecSizes, graph.Tanh, graph.Sigmoid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,42 +160,17 @@ func sameWeights(a, b map[string][]float32) bool {
 	return true
 }
 
-// captureStdout runs fn and returns what it wrote to os.Stdout.
-func captureStdout(t testing.TB, fn func()) string {
+// outputOf runs fn and returns the lines aelib wrote (see SetOutput).
+func outputOf(t testing.TB, fn func()) string {
 	t.Helper()
-	return capture(t, &os.Stdout, fn)
-}
-
-// captureStderr runs fn and returns what it wrote to os.Stderr.
-func captureStderr(t testing.TB, fn func()) string {
-	t.Helper()
-	return capture(t, &os.Stderr, fn)
-}
-
-// capture runs fn with *f replaced by a pipe and returns what fn wrote to
-// it; *f is restored even when fn fails the test.
-func capture(t testing.TB, f **os.File, fn func()) (out string) {
-	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan string)
-	go func() {
-		b, _ := io.ReadAll(r)
-		r.Close()
-		done <- string(b)
-	}()
-	orig := *f
-	*f = w
+	var b strings.Builder
+	SetOutput(&b)
 	defer func() {
-		*f = orig
-		w.Close()
-		out = <-done
-		if testing.Verbose() && out != "" {
-			t.Logf("captured output:\n%s", out)
+		SetOutput(os.Stdout)
+		if testing.Verbose() && b.Len() > 0 {
+			t.Logf("aelib's output:\n%s", b.String())
 		}
 	}()
 	fn()
-	return ""
+	return b.String()
 }

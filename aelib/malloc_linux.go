@@ -11,9 +11,7 @@ import "C"
 // buffers with, keep freed memory for the next training step instead of
 // returning it to the system and faulting it in again: every step allocates
 // new weights, optimizer state and activations (GoMLX does not update them in
-// place) and frees the old ones. Measured on the reference AE (2-core machine,
-// docs/performance.md): it cuts the page faults of a training run by two
-// thirds and speeds the steps up by ≈ 1.5× at batch 64.
+// place) and frees the old ones. docs/performance.md measures the gain.
 func keepFreedMemory() {
 	C.mallopt(C.M_MMAP_THRESHOLD, 32<<20) // blocks up to 32 MiB (glibc's maximum) come from the heap, not mmap
 	C.mallopt(C.M_TRIM_THRESHOLD, 1<<30)  // free heap memory goes back to the system only above 1 GiB

@@ -42,13 +42,18 @@ var mnistMirrors = []string{
 var (
 	mnistMu               sync.Mutex
 	mnistTrain, mnistTest *Digits
+	mnistSource           string // where they came from, for Setup's line
 )
 
 // LoadMNIST returns the 60,000 training and 10,000 test digits, as float32
-// pixels in [0,1] and labels 0..9. It looks, in order, in $MNIST_DIR; in the GoMNIST module in the Go module cache; in its own
-// download cache; and last downloads from mnistMirrors. Every file is checked
-// against its SHA-256. The result is kept, so later calls are free; callers
-// must not modify it (use Subset or Clone for a copy).
+// pixels in [0,1] and labels 0..9. It looks, in order, in $MNIST_DIR; in the
+// GoMNIST module in the Go module cache, running `go mod download`, which
+// fetches the module through the Go module proxy when the cache lacks it; in
+// its own download cache ($AELIB_CACHE, else the user's cache directory); and
+// last downloads the files from public mirrors. Every file is checked against
+// its SHA-256. The digits are read once per process and shared: callers must
+// not modify them (Head returns a copy to change). It
+// prints nothing; Setup says where the digits came from.
 // Taught in 00_setup.
 func LoadMNIST() (train, test *Digits, err error) {
 	mnistMu.Lock()
@@ -66,10 +71,7 @@ func LoadMNIST() (train, test *Digits, err error) {
 	if test, err = readDigits(dir, mnistFiles[2], mnistFiles[3]); err != nil {
 		return nil, nil, err
 	}
-	if firstInSession("mnist") {
-		fmt.Printf("MNIST: %d training and %d test digits (%s)\n", train.Len(), test.Len(), source)
-	}
-	mnistTrain, mnistTest = train, test
+	mnistTrain, mnistTest, mnistSource = train, test, source
 	return train, test, nil
 }
 
@@ -79,7 +81,7 @@ func findMNIST() (dir, source string, err error) {
 	dir = os.Getenv("MNIST_DIR")
 	if dir != "" {
 		if err := checkDir(dir); err != nil {
-			return "", "", errorf("MNIST directory %q (from $MNIST_DIR): %w", dir, err)
+			return "", "", errorf(ErrData, "MNIST directory %q (from $MNIST_DIR): %w", dir, err)
 		}
 		return dir, "from " + dir, nil
 	}
@@ -94,13 +96,13 @@ func findMNIST() (dir, source string, err error) {
 	}
 	cache, err := downloadCache()
 	if err != nil {
-		return "", "", errorf("MNIST not found (%v) and no cache directory: %w", tried, err)
+		return "", "", errorf(ErrData, "MNIST not found (%v) and no cache directory: %w", tried, err)
 	}
 	if checkDir(cache) == nil {
 		return cache, "from " + cache, nil
 	}
 	if err := download(cache); err != nil {
-		return "", "", errorf("MNIST not found (%v), and the download failed: %w; set $MNIST_DIR to a directory with the four files", tried, err)
+		return "", "", errorf(ErrData, "MNIST not found (%v), and the download failed: %w; offline, `go mod download %s` needs the Go module proxy, or set $MNIST_DIR to a directory with the four files", tried, err, goMNIST)
 	}
 	return cache, "downloaded to " + cache, nil
 }
@@ -241,10 +243,10 @@ func readIDXFile(path string) ([]int, []byte, error) {
 // and scales the pixels to [0,1].
 func digitsFromIDX(idims []int, pix []byte, ldims []int, lab []byte) (*Digits, error) {
 	if len(idims) != 3 || idims[1] != 28 || idims[2] != 28 {
-		return nil, errorf("images have shape %v, want [N 28 28]", idims)
+		return nil, errorf(ErrData, "images have shape %v, want [N 28 28]", idims)
 	}
 	if len(ldims) != 1 || ldims[0] != idims[0] {
-		return nil, errorf("labels have shape %v, want [%d] to match the images", ldims, idims[0])
+		return nil, errorf(ErrData, "labels have shape %v, want [%d] to match the images", ldims, idims[0])
 	}
 	d := &Digits{X: make([]float32, len(pix)), Labels: make([]int, len(lab))}
 	for i, p := range pix {
@@ -252,7 +254,7 @@ func digitsFromIDX(idims []int, pix []byte, ldims []int, lab []byte) (*Digits, e
 	}
 	for i, l := range lab {
 		if l > 9 {
-			return nil, errorf("label %d of image %d invalid: labels are 0..9", l, i)
+			return nil, errorf(ErrData, "label %d of image %d invalid: labels are 0..9", l, i)
 		}
 		d.Labels[i] = int(l)
 	}

@@ -4,13 +4,11 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/layers"
-	"github.com/gomlx/gomlx/ml/layers/activation"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 )
@@ -20,56 +18,32 @@ import (
 // a notebook writes its own as a plain Go func. Taught in 02_autoencoder.
 type Layer func(scope *model.Scope, x *graph.Node) *graph.Node
 
-// activations lists the activation names MLP accepts.
-var activations = []string{"tanh", "relu", "sigmoid", "linear"}
-
-// activationFn returns the graph function of an activation name, or an error
-// naming the valid ones.
-func activationFn(name string) (func(*graph.Node) *graph.Node, error) {
-	switch name {
-	case "tanh":
-		return graph.Tanh, nil
-	case "relu":
-		return activation.Relu, nil
-	case "sigmoid":
-		return graph.Sigmoid, nil
-	case "linear":
-		return func(x *graph.Node) *graph.Node { return x }, nil
-	}
-	return nil, errorf("activation %q invalid: must be one of %s", name, strings.Join(activations, ", "))
-}
-
 // MLP returns a stack of Dense layers (a multi-layer perceptron) with the
-// given output sizes: act after each hidden layer, outAct after the last.
-// Layer i is a Linear layer in sub-scope "dense_<i>". Names are checked
-// here, so a typo is an error now rather than a panic inside the graph.
+// given output sizes: act after each hidden layer, outAct after the last,
+// each a graph function such as graph.Tanh, graph.Sigmoid or
+// activation.Relu; nil applies none (a linear layer). Layer i is a Linear
+// layer in sub-scope "dense_<i>".
 //
-//	encoder, err := aelib.MLP([]int{256, 128, 64, 2}, "tanh", "tanh")
-func MLP(sizes []int, act, outAct string) (Layer, error) {
+//	encoder, err := aelib.MLP([]int{256, 128, 64, 2}, graph.Tanh, graph.Tanh)
+func MLP(sizes []int, act, outAct func(*graph.Node) *graph.Node) (Layer, error) {
 	if len(sizes) == 0 {
-		return nil, errorf("MLP sizes empty: give at least one layer size")
+		return nil, errorf(ErrInvalid, "MLP sizes empty: give at least one layer size")
 	}
 	for i, n := range sizes {
 		if n < 1 {
-			return nil, errorf("MLP size %d (layer %d) invalid: sizes must be ≥ 1", n, i)
+			return nil, errorf(ErrInvalid, "MLP size %d (layer %d) invalid: sizes must be ≥ 1", n, i)
 		}
-	}
-	hidden, err := activationFn(act)
-	if err != nil {
-		return nil, err
-	}
-	last, err := activationFn(outAct)
-	if err != nil {
-		return nil, err
 	}
 	sizes = slices.Clone(sizes)
 	return func(scope *model.Scope, x *graph.Node) *graph.Node {
 		for i, n := range sizes {
 			x = Linear(scope.In("dense_%d", i), x, n)
-			if i < len(sizes)-1 {
-				x = hidden(x)
-			} else {
-				x = last(x)
+			f := act
+			if i == len(sizes)-1 {
+				f = outAct
+			}
+			if f != nil {
+				x = f(x)
 			}
 		}
 		return x
@@ -121,11 +95,11 @@ var referenceParams = denseParams(append([]int{Pixels}, referenceEncoderSizes...
 // notebooks after it. Trained with its Step and 02's settings, it finds
 // 02's checkpoint.
 func ReferenceAE() (*AE, error) {
-	enc, err := MLP(referenceEncoderSizes, "tanh", "tanh")
+	enc, err := MLP(referenceEncoderSizes, graph.Tanh, graph.Tanh)
 	if err != nil {
 		return nil, err
 	}
-	dec, err := MLP(referenceDecoderSizes, "tanh", "sigmoid")
+	dec, err := MLP(referenceDecoderSizes, graph.Tanh, graph.Sigmoid)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +108,7 @@ func ReferenceAE() (*AE, error) {
 		return nil, err
 	}
 	if n := ae.NumParams(); n != referenceParams {
-		return nil, errorf("reference AE has %d parameters, want %d", n, referenceParams)
+		return nil, errorf(ErrInvalid, "reference AE has %d parameters, want %d", n, referenceParams)
 	}
 	ae.Title = "the lecture's 2-D autoencoder"
 	return ae, nil
@@ -161,7 +135,7 @@ type AE struct {
 // trained or used.
 func NewAE(name string, encoder, decoder Layer) (*AE, error) {
 	if encoder == nil || decoder == nil {
-		return nil, errorf("NewAE(%q): encoder and decoder must both be given", name)
+		return nil, errorf(ErrInvalid, "NewAE(%q): encoder and decoder must both be given", name)
 	}
 	m, err := NewModel(name, "", "per-pixel MSE")
 	if err != nil {
@@ -180,10 +154,10 @@ func NewAE(name string, encoder, decoder Layer) (*AE, error) {
 		return nil, err
 	}
 	if codeShape.Rank() != 2 || codeShape.Dimensions[0] != 1 {
-		return nil, errorf("encoder of %q gives shape %s for one image: want [1, dim]", name, codeShape)
+		return nil, errorf(ErrInvalid, "encoder of %q gives shape %s for one image: want [1, dim]", name, codeShape)
 	}
 	if !outShape.Equal(shapes.Make(dtypes.Float32, 1, Pixels)) {
-		return nil, errorf("decoder of %q gives shape %s for one image: want [1, %d] float32", name, outShape, Pixels)
+		return nil, errorf(ErrInvalid, "decoder of %q gives shape %s for one image: want [1, %d] float32", name, outShape, Pixels)
 	}
 	ae.CodeDim = codeShape.Dimensions[1]
 	ae.Title = fmt.Sprintf("the autoencoder with a %d-number code", ae.CodeDim)

@@ -1,6 +1,7 @@
 package aelib
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -47,53 +48,48 @@ func TestReferenceParams(t *testing.T) {
 	if s := ae.String(); s != `AE "reference": code dim 2, 485266 parameters (encoder 242242 + decoder 243024)` {
 		t.Errorf("String() = %q", s)
 	}
-	if ae.Name != "reference" || ae.Loss != "per-pixel MSE" || ae.Title != "the lecture's 2-D autoencoder" {
-		t.Errorf("name %q, loss %q, title %q", ae.Name, ae.Loss, ae.Title)
+	if ae.Name != "reference" || ae.LossLabel != "per-pixel MSE" || ae.Title != "the lecture's 2-D autoencoder" {
+		t.Errorf("name %q, loss %q, title %q", ae.Name, ae.LossLabel, ae.Title)
 	}
 }
 
 func TestMLPErrors(t *testing.T) {
 	tests := []struct {
-		sizes       []int
-		act, outAct string
-		want        string // "" = no error
+		sizes []int
+		want  string // "" = no error
 	}{
-		{[]int{8, 2}, "tanh", "tanh", ""},
-		{[]int{8}, "relu", "linear", ""},
-		{[]int{8}, "sigmoid", "sigmoid", ""},
-		{[]int{8, 2}, "tahn", "tanh", `aelib: activation "tahn" invalid: must be one of tanh, relu, sigmoid, linear`},
-		{[]int{8, 2}, "tanh", "softmax", `aelib: activation "softmax" invalid: must be one of tanh, relu, sigmoid, linear`},
-		{[]int{8, 2}, "Tanh", "tanh", `aelib: activation "Tanh" invalid`},
-		{nil, "tanh", "tanh", "aelib: MLP sizes empty: give at least one layer size"},
-		{[]int{8, 0}, "tanh", "tanh", "aelib: MLP size 0 (layer 1) invalid: sizes must be ≥ 1"},
-		{[]int{-3}, "tanh", "tanh", "aelib: MLP size -3 (layer 0) invalid: sizes must be ≥ 1"},
+		{[]int{8, 2}, ""},
+		{[]int{8}, ""},
+		{nil, "aelib: MLP sizes empty: give at least one layer size"},
+		{[]int{8, 0}, "aelib: MLP size 0 (layer 1) invalid: sizes must be ≥ 1"},
+		{[]int{-3}, "aelib: MLP size -3 (layer 0) invalid: sizes must be ≥ 1"},
 	}
 	for _, tc := range tests {
-		l, err := MLP(tc.sizes, tc.act, tc.outAct)
+		l, err := MLP(tc.sizes, graph.Tanh, nil)
 		if tc.want == "" {
 			if err != nil || l == nil {
-				t.Errorf("MLP(%v, %q, %q): %v", tc.sizes, tc.act, tc.outAct, err)
+				t.Errorf("MLP(%v): %v", tc.sizes, err)
 			}
 			continue
 		}
-		if err == nil || !strings.HasPrefix(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") || l != nil {
-			t.Errorf("MLP(%v, %q, %q) error %v, want one line starting %q", tc.sizes, tc.act, tc.outAct, err, tc.want)
+		if err == nil || err.Error() != tc.want || !errors.Is(err, ErrInvalid) || l != nil {
+			t.Errorf("MLP(%v) error %v, want %q of kind ErrInvalid", tc.sizes, err, tc.want)
 		}
 	}
 	// MLP copies its sizes: changing the slice afterwards changes nothing.
 	sizes := []int{8, 2}
-	enc, _ := MLP(sizes, "tanh", "tanh")
+	enc, _ := MLP(sizes, graph.Tanh, graph.Tanh)
 	sizes[1] = 5
-	dec, _ := MLP([]int{Pixels}, "linear", "sigmoid")
+	dec, _ := MLP([]int{Pixels}, nil, graph.Sigmoid)
 	if ae := newAE(t, "copied", enc, dec); ae.CodeDim != 2 {
 		t.Errorf("code dim %d after changing the sizes slice, want 2", ae.CodeDim)
 	}
 }
 
 func TestNewAEErrors(t *testing.T) {
-	enc, _ := MLP([]int{2}, "tanh", "tanh")
-	dec, _ := MLP([]int{Pixels}, "tanh", "sigmoid")
-	short, _ := MLP([]int{10}, "tanh", "sigmoid")
+	enc, _ := MLP([]int{2}, graph.Tanh, graph.Tanh)
+	dec, _ := MLP([]int{Pixels}, graph.Tanh, graph.Sigmoid)
+	short, _ := MLP([]int{10}, graph.Tanh, graph.Sigmoid)
 	panicky := Layer(func(scope *model.Scope, x *graph.Node) *graph.Node {
 		return graph.Add(x, graph.Zeros(x.Graph(), shapes.Make(dtypes.Float32, 3, 5))) // shapes don't match: GoMLX panics
 	})
@@ -190,7 +186,10 @@ func TestEncodeDecode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := sum / float64(len(rec)); math.Abs(mse-want) > 1e-6*want {
+	// The backend sums N·784 float32 squares: its rounding differs from this
+	// float64 sum by ~1e-5 of the total (2e-5 measured on the Go backend), far
+	// below what a wrong formula gives (a sum, or a mean over the batch only).
+	if want := sum / float64(len(rec)); math.Abs(mse-want) > 1e-4*want {
 		t.Errorf("MSE %.8f, want the mean of the squared errors %.8f", mse, want)
 	}
 
@@ -231,19 +230,19 @@ func TestHistory(t *testing.T) {
 	if !math.IsNaN(none.Final()) || !math.IsNaN((&History{}).Final()) {
 		t.Error("Final of no history is not NaN")
 	}
-	h := &History{Loss: "per-pixel MSE", Steps: []float64{0.2, 0.1, 0.07, 0.05}, Epoch: []float64{0.15, 0.06},
+	h := &History{LossLabel: "per-pixel MSE", Steps: []float64{0.2, 0.1, 0.07, 0.05}, Epoch: []float64{0.15, 0.06},
 		StepsPerEpoch: 2, Images: 100, Seconds: 0.5}
 	if h.Final() != 0.06 {
 		t.Errorf("Final() = %v, want the last epoch's 0.06", h.Final())
 	}
-	if got := h.ImagesPerSecond(); got != 400 {
-		t.Errorf("ImagesPerSecond() = %v, want 2 epochs × 100 images / 0.5 s = 400", got)
+	if got := h.imagesPerSecond(); got != 400 {
+		t.Errorf("imagesPerSecond() = %v, want 2 epochs × 100 images / 0.5 s = 400", got)
 	}
-	if f, err := h.Curve("loss"); err != nil || f == nil {
+	if f, err := h.curve("loss"); err != nil || f == nil {
 		t.Errorf("Curve: %v", err)
 	}
 	for _, empty := range []*History{nil, {}} {
-		if _, err := empty.Curve("empty"); err == nil || !strings.Contains(err.Error(), `loss curve "empty": no training history`) {
+		if _, err := empty.curve("empty"); err == nil || !strings.Contains(err.Error(), `loss curve "empty": no training history`) {
 			t.Errorf("Curve of %v: error %v", empty, err)
 		}
 	}

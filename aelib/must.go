@@ -1,8 +1,8 @@
 package aelib
 
 import (
-	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 )
@@ -17,7 +17,7 @@ func Must(err error) {
 	if err == nil {
 		return
 	}
-	fmt.Fprintln(os.Stderr, "Error:", strings.ReplaceAll(err.Error(), "\n", " "))
+	fmt.Fprintln(stderr, "Error:", strings.ReplaceAll(err.Error(), "\n", " "))
 	exit(1)
 }
 
@@ -36,22 +36,7 @@ func Must2[T, U any](v T, w U, err error) (T, U) {
 	return v, w
 }
 
-var exit = os.Exit // replaced in tests
-
-// Error is an error of this package: what failed, with the cause. Its text
-// starts with "aelib: ".
-type Error struct {
-	What string // the whole message, e.g. "epochs 0 invalid: must be 1..10000"
-	Err  error  // the cause, if any (its text is part of What)
-}
-
-func (e *Error) Error() string { return "aelib: " + e.What }
-
-// Unwrap returns the cause.
-func (e *Error) Unwrap() error { return e.Err }
-
-// errorf formats an *Error; a %w verb wraps its argument as the cause.
-func errorf(format string, args ...any) error {
-	err := fmt.Errorf(format, args...)
-	return &Error{What: err.Error(), Err: errors.Unwrap(err)}
-}
+var (
+	exit             = os.Exit   // replaced in tests
+	stderr io.Writer = os.Stderr // replaced in tests
+)

@@ -1,14 +1,14 @@
 package aelib
 
 import (
-	"bufio"
-	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aelecture/autoencoder-go/aelib/claim"
 )
 
 func TestRecord(t *testing.T) {
@@ -17,7 +17,7 @@ func TestRecord(t *testing.T) {
 	t.Setenv(quickEnv, "")
 	start := time.Now().UTC().Truncate(time.Second)
 	BackendName() // its first call may print the backend's line
-	out := captureStdout(t, func() {
+	out := outputOf(t, func() {
 		if err := Record("01_flatten", "flatten-order", "flattening keeps channel order", true, map[string]float64{"mismatches": 0}); err != nil {
 			t.Error(err)
 		}
@@ -40,8 +40,8 @@ func TestRecord(t *testing.T) {
 	}{
 		{"no id", "01", "", "c", map[string]float64{"x": 1}, `aelib: record: notebook "01", id "" and claim "c" must all be non-empty`},
 		{"no claim", "01", "x", "", map[string]float64{"x": 1}, "must all be non-empty"},
-		{"no numbers", "01", "x", "c", nil, "aelib: record x: no measurement: a claim needs at least one measured number"},
-		{"NaN", "01", "x", "c", map[string]float64{"y": math.NaN()}, "aelib: record x: measured y = NaN invalid: must be a finite number"},
+		{"no numbers", "01", "x", "c", nil, "aelib: record: claim x: no measurement: a claim needs at least one measured number"},
+		{"NaN", "01", "x", "c", map[string]float64{"y": math.NaN()}, "aelib: record: claim x: measured y = NaN invalid: must be a finite number"},
 		{"Inf", "01", "x", "c", map[string]float64{"y": math.Inf(-1)}, "measured y = -Inf invalid"},
 	}
 	for _, tc := range bad {
@@ -50,19 +50,9 @@ func TestRecord(t *testing.T) {
 		}
 	}
 
-	f, err := os.Open(path)
+	claims, err := claim.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	var claims []Claim
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var c Claim
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatalf("line %q: %v", sc.Text(), err)
-		}
-		claims = append(claims, c)
 	}
 	if len(claims) != 2 {
 		t.Fatalf("%d claims in the file, want 2 (rejected claims are not written)", len(claims))
@@ -71,14 +61,14 @@ func TestRecord(t *testing.T) {
 	if claims[0].Outcome != Holds || !claims[0].Holds || c.Outcome != DoesNotHold {
 		t.Errorf("outcomes = %q (holds %v), %q; want %q (true), %q", claims[0].Outcome, claims[0].Holds, c.Outcome, Holds, DoesNotHold)
 	}
-	if c.ID != "ae-reconstructs" || c.Notebook != "02_autoencoder" || c.Holds || c.Measured["test_mse"] != 0.05 ||
+	if c.ID != "ae-reconstructs" || c.Notebook != "02_autoencoder" || c.Text != "the AE reconstructs" || c.Holds || c.Measured["test_mse"] != 0.05 ||
 		c.Backend != BackendName() || !c.Quick || claims[0].Quick || c.Time.Before(start) || c.Time.After(time.Now()) {
 		t.Errorf("second claim = %+v", c)
 	}
 
 	// Without $AELIB_RESULTS Record only prints.
 	t.Setenv(resultsEnv, "")
-	out = captureStdout(t, func() {
+	out = outputOf(t, func() {
 		if err := Record("01", "x", "c", true, map[string]float64{"n": 1}); err != nil {
 			t.Error(err)
 		}
@@ -91,51 +81,29 @@ func TestRecord(t *testing.T) {
 	}
 }
 
-func TestClaimString(t *testing.T) {
-	tests := []struct {
-		c    Claim
-		want string
-	}{
-		{Claim{ID: "a", Claim: "x", Holds: true, Measured: map[string]float64{"n": 60000}}, "Claim a HOLDS: x (n=60000)"},
-		{Claim{ID: "b", Claim: "y", Measured: map[string]float64{"mse": 0.0351234, "acc": -0.5}}, "Claim b DOES NOT HOLD: y (acc=-0.5, mse=0.03512)"},
-		{Claim{ID: "c", Claim: "z", Holds: true, Quick: true, Measured: map[string]float64{"big": 1e16, "k": -3}}, "Claim c HOLDS: z (big=1e+16, k=-3) [reduced run]"},
-		{Claim{ID: "d", Claim: "w", Outcome: Inconclusive, Measured: map[string]float64{"gain": 0.01}}, "Claim d INCONCLUSIVE: w (gain=0.01)"},
-		{Claim{ID: "e", Claim: "v", Outcome: DoesNotHold, Measured: map[string]float64{"n": 1}}, "Claim e DOES NOT HOLD: v (n=1)"},
-	}
-	for _, tc := range tests {
-		if got := tc.c.String(); got != tc.want {
-			t.Errorf("String() = %q, want %q", got, tc.want)
-		}
-	}
-}
-
 func TestRecordOutcome(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "results.jsonl")
 	t.Setenv(resultsEnv, path)
 	t.Setenv(quickEnv, "")
 	BackendName() // its first call may print the backend's line
-	out := captureStdout(t, func() {
+	out := outputOf(t, func() {
 		if err := RecordOutcome("07", "gain", "pretraining helps", Inconclusive, map[string]float64{"gain_mean": 0.01}); err != nil {
 			t.Error(err)
 		}
 		err := RecordOutcome("07", "gain", "pretraining helps", "maybe", map[string]float64{"gain_mean": 0.01})
-		if want := `aelib: record gain: outcome "maybe" invalid: must be "holds", "does not hold" or "inconclusive"`; err == nil || err.Error() != want {
+		if want := `aelib: record: claim gain: outcome "maybe" invalid: must be "holds", "does not hold" or "inconclusive"`; err == nil || err.Error() != want {
 			t.Errorf("bad outcome: err = %v, want %q", err, want)
 		}
 	})
 	if want := "Claim gain INCONCLUSIVE: pretraining helps (gain_mean=0.01)\n"; out != want {
 		t.Errorf("printed %q, want %q", out, want)
 	}
-	b, err := os.ReadFile(path)
+	claims, err := claim.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var c Claim
-	if err := json.Unmarshal(b, &c); err != nil {
-		t.Fatal(err)
-	}
-	if c.Outcome != Inconclusive || c.Holds {
-		t.Errorf("written outcome %q, holds %v; want %q, false", c.Outcome, c.Holds, Inconclusive)
+	if len(claims) != 1 || claims[0].Outcome != Inconclusive || claims[0].Holds {
+		t.Errorf("written claims %+v; want one, outcome %q, holds false", claims, Inconclusive)
 	}
 }
 

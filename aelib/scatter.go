@@ -27,21 +27,21 @@ const scatterGlyph = 8
 func Scatter(codes []float32, labels []int, o ScatterOptions) (fig *Figure, err error) {
 	defer figCatch("scatter", &err)
 	if len(codes) != 2*len(labels) {
-		return nil, errorf("scatter code length %d invalid: must be %d (x, y for each of %d labels)", len(codes), 2*len(labels), len(labels))
+		return nil, errorf(ErrInvalid, "scatter code length %d invalid: must be %d (x, y for each of %d labels)", len(codes), 2*len(labels), len(labels))
 	}
 	b := o.Bounds
 	fit := b == [4]float64{}
 	if !fit && !(b[0] < b[1] && b[2] < b[3]) {
-		return nil, errorf("scatter bounds %v invalid: need xmin < xmax and ymin < ymax", b)
+		return nil, errorf(ErrInvalid, "scatter bounds %v invalid: need xmin < xmax and ymin < ymax", b)
 	}
 	pts := make(plotter.XYs, len(labels))
 	for i, l := range labels {
 		if l < 0 || l > 9 {
-			return nil, errorf("scatter label %d of point %d invalid: must be 0..9", l, i)
+			return nil, errorf(ErrInvalid, "scatter label %d of point %d invalid: must be 0..9", l, i)
 		}
 		x, y := float64(codes[2*i]), float64(codes[2*i+1])
 		if !finite(x) || !finite(y) {
-			return nil, errorf("scatter code (%v, %v) of point %d invalid: must be finite", x, y, i)
+			return nil, errorf(ErrInvalid, "scatter code (%v, %v) of point %d invalid: must be finite", x, y, i)
 		}
 		pts[i] = plotter.XY{X: x, Y: y}
 	}

@@ -1,6 +1,7 @@
-// Package notebooks checks executed lecture notebooks: what a student would see as a failure
-// (Problems) and the backend a notebook ran on (Backend). The command notebooks/nbcheck uses it in
-// `make lecture`; the package's tests use it on the notebooks they run.
+// Package notebooks runs the lecture's notebooks headless (Run) and checks the executed copies:
+// what a student would see as a failure (Problems) and the backend a notebook ran on (Backend).
+// The command notebooks/nbcheck uses it in `make lecture` and `make bench`; the package's tests
+// use it on the notebooks they run.
 //
 // The tests run the lecture's notebooks, headless with nbconvert (notebooks_test.go) and in
 // JupyterLab in a real browser (browser_test.go). They need the Jupyter set-up that `make test`

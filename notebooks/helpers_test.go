@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -67,32 +66,10 @@ func jupyterPath(t *testing.T) string {
 	return jupyter
 }
 
-// jupyterEnv is the environment for Jupyter processes: the venv first on PATH, and Jupyter's
-// runtime files (connection files) in a temporary directory instead of the user's home.
+// jupyterEnv is the environment for Jupyter processes (see jupyterVars), with Jupyter's runtime
+// files in a temporary directory of the test, and the NAME=value pairs of extra.
 func jupyterEnv(t *testing.T, jupyter string, extra ...string) []string {
-	venvBin := filepath.Dir(jupyter)
-	env := []string{
-		"PATH=" + venvBin + string(os.PathListSeparator) + os.Getenv("PATH"),
-		"JUPYTER_RUNTIME_DIR=" + t.TempDir(),
-		"PYDEVD_DISABLE_FILE_VALIDATION=1",
-	}
-	env = append(env, extra...)
-	return mergeEnv(os.Environ(), env)
-}
-
-// mergeEnv returns base with the NAME=value pairs of overrides replacing or adding variables.
-func mergeEnv(base, overrides []string) []string {
-	names := map[string]bool{}
-	for _, kv := range overrides {
-		names[strings.SplitN(kv, "=", 2)[0]] = true
-	}
-	var out []string
-	for _, kv := range base {
-		if !names[strings.SplitN(kv, "=", 2)[0]] {
-			out = append(out, kv)
-		}
-	}
-	return append(out, overrides...)
+	return mergeEnv(os.Environ(), append(jupyterVars(jupyter, t.TempDir()), extra...))
 }
 
 // lectureNotebooks lists notebooks/NN_*.ipynb in lecture order.
@@ -111,32 +88,18 @@ func lectureNotebooks(t *testing.T) []string {
 	return names
 }
 
-// runNotebook executes file, a notebook in this directory, in a fresh GoNB kernel with nbconvert at
+// runNotebook executes file, a notebook in this directory, in a fresh GoNB kernel with Run at
 // reduced size (AELIB_QUICK=1). The executed copy and nbconvert's log go to dir, the claims the
 // notebook records to dir/results.jsonl, and its checkpoints to ckpt (quick runs keep them away
 // from .checkpoints/: they must never stand in for a student's full training).
 func runNotebook(t *testing.T, ctx context.Context, jupyter, file, dir, ckpt string) (*Notebook, time.Duration) {
 	t.Helper()
-	abs, err := filepath.Abs(file)
-	if err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
-	cmd := exec.CommandContext(ctx, jupyter, "nbconvert",
-		"--to", "notebook", "--execute", "--allow-errors",
-		"--ExecutePreprocessor.kernel_name=gonb",
-		fmt.Sprintf("--ExecutePreprocessor.timeout=%d", cellTimeout),
-		"--output-dir", dir, "--output", file, abs)
-	cmd.Env = jupyterEnv(t, jupyter, envQuick+"=1", envResults+"="+filepath.Join(dir, "results.jsonl"),
-		envCheckpoints+"="+ckpt)
-	elapsed, err := runLogged(ctx, cmd, filepath.Join(dir, "nbconvert.log"))
+	r, err := Run(ctx, file, RunOptions{Jupyter: jupyter, OutDir: dir, CellTimeout: cellTimeout * time.Second,
+		Env: []string{envQuick + "=1", envResults + "=" + filepath.Join(dir, "results.jsonl"), envCheckpoints + "=" + ckpt}})
 	if err != nil {
 		t.Fatalf("executing %s: %v", file, err)
 	}
-	nb, err := ReadNotebook(filepath.Join(dir, file))
-	if err != nil {
-		t.Fatalf("executed %s: %v", file, err)
-	}
-	return nb, elapsed
+	return r.Notebook, r.Elapsed
 }
 
 // stdout returns what the notebook's code cells printed on stdout, in order.
@@ -226,89 +189,6 @@ func sourceText(v any) string {
 		return sb.String()
 	}
 	return ""
-}
-
-// claim is one line of the AELIB_RESULTS file, as aelib writes it.
-type claim struct {
-	ID       string         `json:"id"`
-	Notebook string         `json:"notebook"`
-	Claim    string         `json:"claim"`
-	Measured map[string]any `json:"measured"`
-	Outcome  string         `json:"outcome"` // "holds", "does not hold" or "inconclusive"
-	Holds    *bool          `json:"holds"`
-	Backend  string         `json:"backend"`
-}
-
-// readClaims parses a JSON-lines results file; a missing file means no claims.
-func readClaims(path string) ([]claim, error) {
-	b, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var claims []claim
-	for n, line := range bytes.Split(b, []byte("\n")) {
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		var c claim
-		dec := json.NewDecoder(bytes.NewReader(line))
-		if err := dec.Decode(&c); err != nil {
-			return nil, fmt.Errorf("%s line %d: %v: %s", path, n+1, err, clip(string(line), 200))
-		}
-		claims = append(claims, c)
-	}
-	return claims, nil
-}
-
-// numericMeasures returns the names of the numeric values in a claim's "measured".
-func (c claim) numericMeasures() []string {
-	var names []string
-	for k, v := range c.Measured {
-		if _, ok := v.(float64); ok {
-			names = append(names, k)
-		}
-	}
-	sort.Strings(names)
-	return names
-}
-
-// runLogged runs cmd with its combined output in a file, and returns the output's tail on failure.
-func runLogged(ctx context.Context, cmd *exec.Cmd, logPath string) (time.Duration, error) {
-	f, err := os.Create(logPath)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	cmd.Stdout, cmd.Stderr = f, f
-	start := time.Now()
-	err = cmd.Run()
-	elapsed := time.Since(start)
-	if err != nil {
-		if ctx.Err() != nil {
-			err = fmt.Errorf("%w (%v)", err, ctx.Err())
-		}
-		return elapsed, fmt.Errorf("%s: %w\n%s", strings.Join(cmd.Args, " "), err, logTail(logPath, 40))
-	}
-	return elapsed, nil
-}
-
-// logTail returns the last n lines of a log, without GoNB's info lines (klog "I1125 ...").
-func logTail(path string, n int) string {
-	b, _ := os.ReadFile(path)
-	var kept []string
-	for _, line := range strings.Split(string(b), "\n") {
-		if len(line) > 1 && line[0] == 'I' && line[1] >= '0' && line[1] <= '9' {
-			continue
-		}
-		kept = append(kept, line)
-	}
-	if len(kept) > n {
-		kept = kept[len(kept)-n:]
-	}
-	return strings.Join(kept, "\n")
 }
 
 // testContext ends a little before the test binary's -timeout, so a hung notebook fails with a message.

@@ -1,13 +1,13 @@
 """`make bench`: measures the lecture's reference autoencoder and the notebooks, writes docs/performance.{md,json}.
 
 Parts, in order (BENCH_ONLY=gomlx,pytorch,jax,rerun,lecture picks some):
-  gomlx    training throughput and evaluation on each GoMLX backend: aelib's TestSpeed (go test, AELIB_BENCH=1)
+  gomlx    training throughput and evaluation on each GoMLX backend: .ci/bench/gomlx (a Go program on aelib)
   pytorch  the same model and loop in PyTorch (.ci/bench/torch_ae.py, Debian's python3-torch), 1 and 2 threads
   jax      the same in JAX (.ci/bench/jax_ae.py, .venv-bench/ from PyPI), the step jitted, batch gathered in the graph
   rerun    a GoNB kernel runs 02_autoencoder's cells once, then re-runs its training cell: time to the end when the
            checkpoint loads, and time to the first step when it trains (Retrain with 1 epoch); peak RSS of the cells
-  lecture  every notebook run as `make lecture` runs it (a fresh kernel each, full size, fresh checkpoints), into a
-           temporary directory (docs/ is not touched): peak RSS of the kernel and its cell programs
+  lecture  every notebook run as `make lecture` runs it (`nbcheck run`: a fresh kernel each, full size, fresh
+           checkpoints), into a temporary directory (docs/ is not touched): peak RSS of the kernel and its cell programs
 
 Settings (environment): BENCH_QUICK=1 (1 warm epoch of 2,000 digits, 1 repeat, notebooks with AELIB_QUICK=1: checks
 that everything runs, its numbers mean nothing), BENCH_IMAGES, BENCH_EPOCHS, BENCH_REPEATS, BENCH_BATCHES ("64,256"),
@@ -81,6 +81,14 @@ def run(cmd, **kw):
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout.strip()
 
 
+def go_build(pkg, out):
+    """Builds the Go program pkg (a path in the project) into out; returns out."""
+    p = subprocess.run(["go", "build", "-o", out, pkg], cwd=ROOT, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"go build {pkg} failed:\n{p.stderr.strip()}")
+    return out
+
+
 def clean_env(**extra):
     """The environment of a measured child: no AELIB_QUICK unless asked, no OpenBLAS tuning of this machine."""
     env = dict(os.environ)
@@ -92,12 +100,11 @@ def clean_env(**extra):
     return env
 
 
-def stream(cmd, env, drop=None, cwd=ROOT):
-    """Runs cmd, echoing its output (less the lines drop matches); returns its exit code."""
+def stream(cmd, env, cwd=ROOT):
+    """Runs cmd, echoing its output indented; returns its exit code."""
     p = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in p.stdout:
-        if drop is None or not drop.search(line):
-            print("    " + line.rstrip(), flush=True)
+        print("    " + line.rstrip(), flush=True)
     return p.wait()
 
 
@@ -193,7 +200,7 @@ def role(exe):
         return "kernel"
     if exe.startswith("gonb_"):
         return "cell"
-    if exe.startswith("python") or exe.startswith("jupyter"):
+    if exe.startswith("python") or exe.startswith("jupyter") or exe == "nbcheck":
         return "runner"
     return "tool"
 
@@ -255,17 +262,16 @@ def merge_peaks(a, b):
 
 
 def part_gomlx(s, tmp, res):
-    head(f"GoMLX: go test -run TestSpeed ./aelib ({s.images} digits, {s.epochs} warm epochs, batches {s.batches})")
+    head(f"GoMLX: .ci/bench/gomlx ({s.images} digits, {s.epochs} warm epochs, batches {s.batches})")
     path = os.path.join(tmp, "gomlx.jsonl")
-    env = clean_env(AELIB_BENCH=1, AELIB_BENCH_JSON=path, AELIB_BENCH_IMAGES=s.images, AELIB_BENCH_EPOCHS=s.epochs,
-                    AELIB_BENCH_BATCHES=s.batches)
+    prog = go_build("./.ci/bench/gomlx", os.path.join(tmp, "bench-gomlx"))
+    args = [prog, "-json", path, "-images", str(s.images), "-epochs", str(s.epochs), "-batches", s.batches]
     if "BENCH_REPEATS" in os.environ or s.quick:
-        env["AELIB_BENCH_REPEATS"] = str(s.repeats)
-    rc = stream(["go", "test", "-count=1", "-timeout", "90m", "-run", "^TestSpeed$", "-v", "./aelib"], env,
-                drop=re.compile(r"^(=== RUN|--- PASS|PASS$|ok )"))
+        args += ["-repeats", str(s.repeats)]
+    rc = stream(args, clean_env())  # from the project root, where aelib finds the project
     res["records"] += read_jsonl(path)
     if rc != 0:
-        raise RuntimeError(f"go test -run TestSpeed exited with {rc}")
+        raise RuntimeError(f".ci/bench/gomlx exited with {rc}")
 
 
 def part_pytorch(s, tmp, res, mnist):
@@ -434,29 +440,21 @@ def part_lecture(s, tmp, res):
     outdir = tempfile.mkdtemp(prefix="lecture-", dir=tmp)
     os.makedirs(os.path.join(tmp, "runtime"), exist_ok=True)
     env = notebook_env(s, tmp, ckpt)
+    nbcheck = go_build("./notebooks/nbcheck", os.path.join(tmp, "nbcheck"))
     jupyter = os.path.join(ROOT, ".venv", "bin", "jupyter")
     per, total, t_all = {}, {}, time.monotonic()
     for nb in nbs:
         name = os.path.basename(nb)[:-len(".ipynb")]
         t0 = time.monotonic()
-        log = open(os.path.join(outdir, name + ".log"), "w")
-        p = subprocess.Popen([jupyter, "nbconvert", "--to", "notebook", "--execute", "--allow-errors",
-                              "--ExecutePreprocessor.kernel_name=gonb",
-                              f"--ExecutePreprocessor.timeout={CELL_TIMEOUT}",
-                              "--output-dir", outdir, "--output", name + ".ipynb", nb],
-                             env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        with TreeSampler(p.pid) as sampler:
-            rc = p.wait()
-        log.close()
+        with tempfile.TemporaryFile("w+", dir=tmp) as out:
+            p = subprocess.Popen([nbcheck, "run", "-out", outdir, "-cell-timeout", str(CELL_TIMEOUT),
+                                  "-jupyter", jupyter, nb], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+            with TreeSampler(p.pid) as sampler:
+                rc = p.wait()
+            out.seek(0)
+            status = run_status(rc, out.read().splitlines())
         peaks = sampler.peaks()
         peaks["seconds"] = round(time.monotonic() - t0, 1)
-        status = "ok" if rc == 0 else f"nbconvert exited with {rc} (log kept in the temporary directory)"
-        executed = os.path.join(outdir, name + ".ipynb")
-        if rc == 0 and os.path.exists(executed):
-            with open(executed) as f:
-                errs = [o for c in json.load(f)["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
-            if errs:
-                status = f"{len(errs)} cell(s) failed: {errs[0].get('ename', '')} {errs[0].get('evalue', '')}"[:200]
         peaks["status"] = status
         per[name] = peaks
         total = merge_peaks(total, {k: v for k, v in peaks.items() if k.endswith("_mib")})
@@ -467,6 +465,20 @@ def part_lecture(s, tmp, res):
     total["seconds"] = round(time.monotonic() - t_all, 1)
     res["rss"]["lecture"] = total
     res["rss"]["notebooks"] = per
+
+
+def run_status(rc, lines):
+    """One notebook's status from `nbcheck run`'s output: "ok", or the end of its summary line ("errors:", "nbconvert
+    failed: …") with the first problem; at most 200 characters."""
+    if rc == 0:
+        return "ok"
+    if rc != 1 or not lines:
+        return (f"nbcheck run exited with {rc}: " + (lines[0] if lines else "no output"))[:200]
+    fields = lines[0].split(None, 3)  # name, backend, seconds, status
+    status = fields[3] if len(fields) == 4 else lines[0]
+    if len(lines) > 1:
+        status += " " + lines[1].strip()
+    return status[:200]
 
 
 # ---- report ----------------------------------------------------------------------------------------------------
@@ -692,7 +704,7 @@ def markdown(s, d):
         L += ["## Not measured", ""] + [f"- {x['framework']}: {x['why']}" for x in d["skipped"]] + \
              [f"- {e}" for e in d["errors"]] + [""]
     L += ["## How it was measured", "",
-          "- GoMLX: `aelib`'s `TestSpeed` (`aelib/speed_test.go`), training through `Train` with the model's `Step`, "
+          "- GoMLX: `.ci/bench/gomlx`, a Go program on `aelib`'s API, training through `Train` with the model's `Step`, "
           "as the notebooks train; XLA is the CPU plugin of `make xla`, with the tuning `aelib.Backend` applies to it "
           "(the YNNPACK flag in `XLA_FLAGS`, glibc malloc that keeps freed memory; see the last section).",
           "- PyTorch: `.ci/bench/torch_ae.py` with Debian's `python3-torch` and `libopenblas0-pthread` (without "
@@ -702,7 +714,7 @@ def markdown(s, d):
           "step is jitted with the batch gathered in the graph from the digits on the device, as aelib does.",
           "- PyTorch and JAX are installed by `make bench` only, never by `make lab` or `make test`.",
           "- Re-run and memory: `.ci/bench/bench.py` drives a GoNB kernel with jupyter_client, and runs the notebooks "
-          "with nbconvert as `.ci/lecture.sh` does, into a temporary directory with fresh checkpoints.", ""]
+          "with `nbcheck run` (nbconvert) as `.ci/lecture.sh` does, into a temporary directory with fresh checkpoints.", ""]
     # The investigation of the gap to JAX is written by hand and kept with every run's tables.
     gap = os.path.join(BENCH, "gap.md")
     if os.path.exists(gap):

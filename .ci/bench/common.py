@@ -1,6 +1,6 @@
 """What the peer benchmarks (torch_ae.py, jax_ae.py) share: the command line, MNIST, statistics, output.
 
-They measure the reference autoencoder as aelib's TestSpeed does: for each batch size and repeat, a fresh model
+They measure the reference autoencoder as .ci/bench/gomlx measures it on GoMLX: for each batch size and repeat, a fresh model
 trained for 1 + EPOCHS epochs on the first IMAGES training digits (shuffled each epoch, the last smaller batch
 kept, the loss read back after every step as aelib does); the last EPOCHS epochs give the warm images/s, the first
 one its overhead (compilation, first calls). Then the MSE of the 10,000 test digits in batches of 1,000 (aelib's
@@ -16,6 +16,7 @@ import platform
 import statistics
 import struct
 import sys
+import time
 
 import numpy as np
 
@@ -92,6 +93,39 @@ def rate_and_overhead(epoch_seconds, images):
     warm = sum(epoch_seconds[1:])
     e = len(epoch_seconds) - 1
     return e * images / warm, epoch_seconds[0] - warm / e
+
+
+def measure(a, framework, backend, train, mse, images, tests, note="", **extra):
+    """Times the training for each batch size of a (a.repeats fresh models each, 1 + a.epochs epochs), then the MSE
+    of the test digits on the last model: the first call and the median of EVAL_CALLS warm ones. train(batch, epochs)
+    returns a trained model, the seconds of each epoch and the last epoch's loss; mse(model) runs the evaluation.
+    Each measurement goes to a.json as a record (extra, e.g. threads=2, added to it) and is printed as a line (note,
+    e.g. ", 2 thread(s)", after the batch size or the digits)."""
+    last = None
+    for batch in a.batches:
+        rates, overheads, losses = [], [], []
+        for _ in range(a.repeats):
+            last, seconds, loss = train(batch, 1 + a.epochs)
+            rate, overhead = rate_and_overhead(seconds, images)
+            rates.append(rate)
+            overheads.append(overhead)
+            losses.append(loss)
+        r = train_record(framework, backend, batch, images, a.epochs, rates, overheads, losses, **extra)
+        emit(a.json, r)
+        say(f"train {framework:9s} batch {batch:3d}{note}: {r['images_per_s']:6.0f} images/s warm "
+            f"(median of {a.repeats}, range {min(rates):.0f}–{max(rates):.0f}), "
+            f"first-epoch overhead {r['compile_s']:.2f}s, loss {r['loss']:.4f}")
+    t0 = time.perf_counter()
+    mse(last)
+    first = time.perf_counter() - t0
+    warm = []
+    for _ in range(EVAL_CALLS):
+        t0 = time.perf_counter()
+        mse(last)
+        warm.append(time.perf_counter() - t0)
+    emit(a.json, {"kind": "eval", "framework": framework, "backend": backend, **extra, "images": tests,
+                  "eval_first_s": first, "eval_s": median(warm)})
+    say(f"eval  {framework:9s} {tests} test digits{note}: first call {first:.3f}s, warm {median(warm):.3f}s")
 
 
 def emit(path, record):

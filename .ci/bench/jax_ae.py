@@ -1,4 +1,4 @@
-"""The reference autoencoder in JAX, timed as aelib's TestSpeed times GoMLX (see common.py).
+"""The reference autoencoder in JAX, timed as .ci/bench/gomlx times GoMLX (see common.py).
 
 784-256-128-64-2 Tanh, decoder 2-64-128-256-784 Tanh then Sigmoid, nn.Linear's initial weights (as aelib.Linear),
 Adam lr 1e-3 (β 0.9/0.999, ε 1e-8, written out: no optax), per-pixel MSE. As in aelib, the training digits go to
@@ -101,30 +101,8 @@ def main():
     common.emit(a.json, {"kind": "info", "framework": "jax", "version": jax.__version__, "jaxlib": jaxlib.__version__,
                          "numpy": np.__version__, "python": common.python_version()})
     common.say(f"{backend}, {common.python_version()}")
-    for batch in a.batches:
-        rates, overheads, losses = [], [], []
-        for _ in range(a.repeats):
-            params, seconds, loss = train(X, n, batch, 1 + a.epochs)
-            rate, overhead = common.rate_and_overhead(seconds, n)
-            rates.append(rate)
-            overheads.append(overhead)
-            losses.append(loss)
-        r = common.train_record("jax", backend, batch, n, a.epochs, rates, overheads, losses)
-        common.emit(a.json, r)
-        common.say(f"train jax       batch {batch:3d}: {r['images_per_s']:6.0f} images/s warm "
-                   f"(median of {a.repeats}, range {min(rates):.0f}–{max(rates):.0f}), "
-                   f"first-epoch overhead {r['compile_s']:.2f}s, loss {r['loss']:.4f}")
-    t0 = time.perf_counter()
-    mse(params, T)
-    first = time.perf_counter() - t0
-    warm = []
-    for _ in range(common.EVAL_CALLS):
-        t0 = time.perf_counter()
-        mse(params, T)
-        warm.append(time.perf_counter() - t0)
-    common.emit(a.json, {"kind": "eval", "framework": "jax", "backend": backend, "images": T.shape[0],
-                         "eval_first_s": first, "eval_s": common.median(warm)})
-    common.say(f"eval  jax       {T.shape[0]} test digits: first call {first:.3f}s, warm {common.median(warm):.3f}s")
+    common.measure(a, "jax", backend, lambda batch, epochs: train(X, n, batch, epochs), lambda params: mse(params, T),
+                   n, T.shape[0])
 
 
 if __name__ == "__main__":

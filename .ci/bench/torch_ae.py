@@ -1,4 +1,4 @@
-"""The reference autoencoder in PyTorch, timed as aelib's TestSpeed times GoMLX (see common.py).
+"""The reference autoencoder in PyTorch, timed as .ci/bench/gomlx times GoMLX (see common.py).
 
 784-256-128-64-2 Tanh, decoder 2-64-128-256-784 Tanh then Sigmoid, nn.Linear's initial weights (as aelib.Linear),
 Adam lr 1e-3 (β 0.9/0.999, ε 1e-8), per-pixel MSE. The training digits sit in one tensor and each step gathers its
@@ -72,32 +72,8 @@ def main():
     for threads in a.threads:
         torch.set_num_threads(threads)
         backend = f"PyTorch {torch.__version__} CPU, {threads} thread{'s' if threads > 1 else ''}"
-        for batch in a.batches:
-            rates, overheads, losses = [], [], []
-            for _ in range(a.repeats):
-                ae, seconds, loss = train(X, batch, 1 + a.epochs)
-                rate, overhead = common.rate_and_overhead(seconds, X.shape[0])
-                rates.append(rate)
-                overheads.append(overhead)
-                losses.append(loss)
-            r = common.train_record("pytorch", backend, batch, X.shape[0], a.epochs, rates, overheads, losses,
-                                    threads=threads)
-            common.emit(a.json, r)
-            common.say(f"train pytorch   batch {batch:3d}, {threads} thread(s): {r['images_per_s']:6.0f} images/s warm "
-                       f"(median of {a.repeats}, range {min(rates):.0f}–{max(rates):.0f}), "
-                       f"first-epoch overhead {r['compile_s']:.2f}s, loss {r['loss']:.4f}")
-        t0 = time.perf_counter()
-        mse(ae, T)
-        first = time.perf_counter() - t0
-        warm = []
-        for _ in range(common.EVAL_CALLS):
-            t0 = time.perf_counter()
-            mse(ae, T)
-            warm.append(time.perf_counter() - t0)
-        common.emit(a.json, {"kind": "eval", "framework": "pytorch", "backend": backend, "threads": threads,
-                             "images": T.shape[0], "eval_first_s": first, "eval_s": common.median(warm)})
-        common.say(f"eval  pytorch   {T.shape[0]} test digits, {threads} thread(s): first call {first:.3f}s, "
-                   f"warm {common.median(warm):.3f}s")
+        common.measure(a, "pytorch", backend, lambda batch, epochs: train(X, batch, epochs), lambda ae: mse(ae, T),
+                       X.shape[0], T.shape[0], note=f", {threads} thread(s)", threads=threads)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,12 @@
-// Command nbcheck checks the notebooks `make lecture` executed and gathers the lecture's results.
-// .ci/lecture.sh builds it once per run and calls it for each notebook:
+// Command nbcheck runs and checks the lecture's notebooks and gathers the lecture's results.
+// .ci/lecture.sh (make lecture) and .ci/bench/bench.py (make bench) build it once per run:
 //
+//	nbcheck run [-out DIR] [-cell-timeout SECONDS] [-html] [-runlog FILE] [-jupyter CMD] NOTEBOOK.ipynb...
+//	    execute each notebook headless in a fresh GoNB kernel (notebooks.Run: jupyter nbconvert)
+//	    into DIR/NAME.ipynb (and DIR/NAME.html with -html), and print one line per notebook: its
+//	    name, backend, seconds and "ok", or what failed with the problems indented below; nbconvert's
+//	    log DIR/NAME.log is kept when it failed. With -runlog, append "NAME\tBACKEND\tSECONDS" per
+//	    notebook to FILE. Exit status 1 if any notebook failed
 //	nbcheck check NOTEBOOK.ipynb
 //	    print what a student would see as a failure in the executed notebook, one line each
 //	    (see notebooks.Notebook.Problems); exit status 1 if anything did fail
@@ -9,7 +15,7 @@
 //	nbcheck results CLAIMS_JSONL RUNLOG_TSV TOTAL_SECONDS OUT_JSON OUT_MD
 //	    write docs/results.json and docs/results.md from the claims aelib.Record appended to
 //	    $AELIB_RESULTS (CLAIMS_JSONL, may be missing: no claims) and the run's log (RUNLOG_TSV:
-//	    notebook, backend, seconds per line, tab-separated)
+//	    notebook, backend, seconds per line, tab-separated, as nbcheck run -runlog writes it)
 //
 // Exit status 2 means a usage error or a file that could not be read or written.
 package main
@@ -24,6 +30,8 @@ import (
 )
 
 const usage = `usage:
+  nbcheck run [-out DIR] [-cell-timeout SECONDS] [-html] [-runlog FILE] [-jupyter CMD] NOTEBOOK.ipynb...
+                                   execute notebooks headless into DIR; exit 1 if any failed
   nbcheck check NOTEBOOK.ipynb     print the problems of an executed notebook; exit 1 if any
   nbcheck backend NOTEBOOK.ipynb   print the backend it ran on ("go", "xla" or "?")
   nbcheck results CLAIMS_JSONL RUNLOG_TSV TOTAL_SECONDS OUT_JSON OUT_MD
@@ -41,6 +49,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch {
+	case len(args) >= 1 && args[0] == "run":
+		return runNotebooks(args[1:], stdout, stderr)
 	case len(args) == 2 && args[0] == "check":
 		nb, err := notebooks.ReadNotebook(args[1])
 		if err != nil {

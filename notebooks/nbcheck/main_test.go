@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aelecture/autoencoder-go/aelib/claim"
 )
 
 // writeFile writes s to dir/name and returns the path.
@@ -82,14 +84,14 @@ func TestResultsCommand(t *testing.T) {
 	if want := []notebookRun{{"01_x", "go", 3}, {"02_y", "?", 12}}; !reflect.DeepEqual(r.Notebooks, want) {
 		t.Errorf("results.json notebooks = %+v, want %+v", r.Notebooks, want)
 	}
-	want := []claim{
-		{ID: "a-b", Notebook: "01_x", Claim: "x < y | z ≤ 1", Measured: map[string]float64{"z": 0.12345678, "n": 485266},
+	want := []claim.Claim{
+		{ID: "a-b", Notebook: "01_x", Text: "x < y | z ≤ 1", Measured: map[string]float64{"z": 0.12345678, "n": 485266},
 			Outcome: "holds", Holds: true, Backend: "go", Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
-		{ID: "c", Notebook: "02_y", Claim: "no", Measured: map[string]float64{"m": 1e-7},
+		{ID: "c", Notebook: "02_y", Text: "no", Measured: map[string]float64{"m": 1e-7},
 			Outcome: "does not hold", Backend: "xla", Time: time.Date(2026, 1, 1, 0, 0, 1, 0, time.UTC)},
-		{ID: "q", Notebook: "02_y", Claim: "fast", Measured: map[string]float64{"mse": 0.0347, "k": 5},
+		{ID: "q", Notebook: "02_y", Text: "fast", Measured: map[string]float64{"mse": 0.0347, "k": 5},
 			Outcome: "holds", Holds: true, Backend: "xla", Quick: true, Time: time.Date(2026, 1, 1, 0, 0, 2, 0, time.UTC)},
-		{ID: "g", Notebook: "07_z", Claim: "gain", Measured: map[string]float64{"gain_mean": 0.01},
+		{ID: "g", Notebook: "07_z", Text: "gain", Measured: map[string]float64{"gain_mean": 0.01},
 			Outcome: "inconclusive", Backend: "xla", Time: time.Date(2026, 1, 1, 0, 0, 3, 0, time.UTC)},
 	}
 	if !reflect.DeepEqual(res.Claims, want) {
@@ -151,14 +153,14 @@ func TestResultsErrors(t *testing.T) {
 		want string // in the error
 	}{
 		{"missing run log", []string{claims, filepath.Join(dir, "none.tsv"), "15"}, "none.tsv"},
-		{"malformed claim", []string{writeFile(t, dir, "bad.jsonl", good+"\n{not json\n"), runlog, "15"}, "bad.jsonl line 2: invalid character"},
+		{"malformed claim", []string{writeFile(t, dir, "bad.jsonl", good+"\n{not json\n"), runlog, "15"}, "bad.jsonl line 2: not a JSON claim: invalid character"},
 		{"claim without id", []string{writeFile(t, dir, "noid.jsonl", strings.Replace(good, `"id":"a",`, "", 1)), runlog, "15"},
-			"noid.jsonl line 1: a claim needs an id"},
+			`noid.jsonl line 1: notebook "01_x", id "" and claim "c" must all be non-empty`},
 		{"unknown outcome", []string{writeFile(t, dir, "outcome.jsonl", strings.Replace(good, `"holds":true`, `"outcome":"maybe","holds":false`, 1)), runlog, "15"},
 			`outcome.jsonl line 1: claim a: outcome "maybe" invalid: must be "holds", "does not hold" or "inconclusive"`},
 		{"holds against outcome", []string{writeFile(t, dir, "contra.jsonl", strings.Replace(good, `"holds":true`, `"outcome":"inconclusive","holds":true`, 1)), runlog, "15"},
 			`contra.jsonl line 1: claim a: holds true contradicts outcome "inconclusive"`},
-		{"claim not an object", []string{writeFile(t, dir, "arr.jsonl", "[1]\n"), runlog, "15"}, "arr.jsonl line 1: json: cannot unmarshal array"},
+		{"claim not an object", []string{writeFile(t, dir, "arr.jsonl", "[1]\n"), runlog, "15"}, "arr.jsonl line 1: not a JSON claim: json: cannot unmarshal array"},
 		{"run log without seconds", []string{claims, writeFile(t, dir, "short.tsv", "01_x\tgo\t3\n02_y\tgo\n"), "15"}, "short.tsv line 2: want notebook, backend and seconds"},
 		{"run log seconds not a number", []string{claims, writeFile(t, dir, "nan.tsv", "01_x\tgo\tslow\n"), "15"}, "nan.tsv line 1: strconv.Atoi"},
 		{"total not a number", []string{claims, runlog, "x"}, `TOTAL_SECONDS "x"`},

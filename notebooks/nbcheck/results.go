@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"math"
 	"os"
@@ -15,20 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-)
 
-// claim mirrors aelib.Claim's JSON: one line that aelib.Record appends to $AELIB_RESULTS.
-type claim struct {
-	ID       string             `json:"id"`
-	Notebook string             `json:"notebook"`
-	Claim    string             `json:"claim"`
-	Measured map[string]float64 `json:"measured"`
-	Outcome  string             `json:"outcome"` // "holds", "does not hold" or "inconclusive"
-	Holds    bool               `json:"holds"`
-	Backend  string             `json:"backend"`
-	Quick    bool               `json:"quick"`
-	Time     time.Time          `json:"time"`
-}
+	"github.com/aelecture/autoencoder-go/aelib/claim"
+)
 
 // notebookRun is one line of the run log: a notebook, the backend it ran on and its seconds.
 type notebookRun struct {
@@ -50,20 +37,17 @@ type runInfo struct {
 
 // results is the whole of docs/results.json.
 type results struct {
-	Run    runInfo `json:"run"`
-	Claims []claim `json:"claims"`
+	Run    runInfo       `json:"run"`
+	Claims []claim.Claim `json:"claims"`
 }
 
 // writeResults reads the claims and the run log and writes the results as JSON and Markdown.
 func writeResults(claimsPath, runlogPath string, total int, outJSON, outMD string) error {
-	claims, err := readLines(claimsPath, parseClaim)
-	if errors.Is(err, fs.ErrNotExist) { // no notebook recorded a claim
-		claims, err = []claim{}, nil
-	}
+	claims, err := claim.ReadFile(claimsPath) // none when no notebook recorded a claim
 	if err != nil {
 		return err
 	}
-	nbs, err := readLines(runlogPath, parseRun)
+	nbs, err := readRuns(runlogPath)
 	if err != nil {
 		return err
 	}
@@ -84,57 +68,28 @@ func writeResults(claimsPath, runlogPath string, total int, outJSON, outMD strin
 	return os.WriteFile(outMD, []byte(markdown(res)), 0o644)
 }
 
-// readLines parses each non-blank line of the file at path; an error names the file and line.
-func readLines[T any](path string, parse func(line string) (T, error)) ([]T, error) {
+// readRuns reads the run log of `nbcheck run -runlog`, one notebookRun per non-blank line (see
+// parseRun); an error names the file and line.
+func readRuns(path string) ([]notebookRun, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading the run log: %w", err)
 	}
-	items := []T{} // written as [] rather than null
+	runs := []notebookRun{} // written as [] rather than null
 	for n, line := range strings.Split(string(b), "\n") {
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		item, err := parse(line)
+		r, err := parseRun(line)
 		if err != nil {
 			return nil, fmt.Errorf("%s line %d: %w", path, n+1, err)
 		}
-		items = append(items, item)
+		runs = append(runs, r)
 	}
-	return items, nil
+	return runs, nil
 }
 
-// The outcomes of a claim, as aelib.Outcome writes them.
-const (
-	holds        = "holds"
-	doesNotHold  = "does not hold"
-	inconclusive = "inconclusive"
-)
-
-// parseClaim parses one line that aelib.Record appended to $AELIB_RESULTS. A line without an
-// outcome (written before aelib had three) gets the one its "holds" says.
-func parseClaim(line string) (c claim, err error) {
-	if err = json.Unmarshal([]byte(line), &c); err != nil {
-		return c, err
-	}
-	if c.ID == "" || c.Notebook == "" || c.Claim == "" {
-		return c, errors.New("a claim needs an id, a notebook and a claim")
-	}
-	switch {
-	case c.Outcome == "" && c.Holds:
-		c.Outcome = holds
-	case c.Outcome == "":
-		c.Outcome = doesNotHold
-	case c.Outcome != holds && c.Outcome != doesNotHold && c.Outcome != inconclusive:
-		return c, fmt.Errorf("claim %s: outcome %q invalid: must be %q, %q or %q", c.ID, c.Outcome, holds, doesNotHold, inconclusive)
-	}
-	if c.Holds != (c.Outcome == holds) {
-		return c, fmt.Errorf("claim %s: holds %v contradicts outcome %q", c.ID, c.Holds, c.Outcome)
-	}
-	return c, nil
-}
-
-// parseRun parses one line of lecture.sh's run log: notebook, backend and seconds, tab-separated.
+// parseRun parses one line of the run log: notebook, backend and seconds, tab-separated.
 func parseRun(line string) (notebookRun, error) {
 	f := strings.Split(line, "\t")
 	if len(f) != 3 {
@@ -145,7 +100,7 @@ func parseRun(line string) (notebookRun, error) {
 }
 
 // backends names the backends the claims and notebooks ran on, sorted, or "unknown".
-func backends(claims []claim, nbs []notebookRun) string {
+func backends(claims []claim.Claim, nbs []notebookRun) string {
 	set := map[string]bool{}
 	for _, c := range claims {
 		set[c.Backend] = true
@@ -188,17 +143,17 @@ func markdown(res results) string {
 		for _, k := range slices.Sorted(maps.Keys(c.Measured)) {
 			measured = append(measured, k+"="+number(c.Measured[k]))
 		}
-		outcome := c.Outcome // holds
+		outcome := string(c.Outcome) // holds
 		switch c.Outcome {
-		case doesNotHold:
+		case claim.DoesNotHold:
 			outcome = "**does not hold**"
-		case inconclusive:
+		case claim.Inconclusive:
 			outcome = "*inconclusive*"
 		}
 		if c.Quick {
 			outcome += " (reduced run)"
 		}
-		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s |\n", cell(c.Notebook), cell(c.ID), cell(c.Claim),
+		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s |\n", cell(c.Notebook), cell(c.ID), cell(c.Text),
 			cell(strings.Join(measured, ", ")), outcome)
 	}
 	if len(res.Claims) == 0 {

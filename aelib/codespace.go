@@ -11,8 +11,8 @@ import (
 // compare the autoencoder's code with PCA's projection.
 type PCA struct {
 	Mean       []float64   // mean image, Pixels values
-	Components [][]float64 // k unit vectors of Pixels values, most variance first
-	Variance   []float64   // the variance along each component
+	components [][]float64 // k unit vectors of Pixels values, most variance first
+	variance   []float64   // the variance along each component
 }
 
 // pcaSample is how many images FitPCA uses at most: 10,000 digits give the
@@ -23,10 +23,10 @@ const pcaSample = 10000
 // 10,000 of them, drawn with a fixed seed, are used).
 func FitPCA(d *Digits, k int) (*PCA, error) {
 	if k < 1 || k > Pixels {
-		return nil, errorf("PCA with %d components invalid: must be 1..%d", k, Pixels)
+		return nil, errorf(ErrInvalid, "PCA with %d components invalid: must be 1..%d", k, Pixels)
 	}
 	if d.Len() < 2 {
-		return nil, errorf("PCA of %d images invalid: need at least 2", d.Len())
+		return nil, errorf(ErrInvalid, "PCA of %d images invalid: need at least 2", d.Len())
 	}
 	if d.Len() > pcaSample {
 		var err error
@@ -55,7 +55,7 @@ func FitPCA(d *Digits, k int) (*PCA, error) {
 	cov.SymOuterK(1/float64(n-1), x.T())
 	var eig mat.EigenSym
 	if !eig.Factorize(&cov, true) {
-		return nil, errorf("PCA: eigen-decomposition did not converge")
+		return nil, errorf(nil, "PCA: eigen-decomposition did not converge")
 	}
 	vals := eig.Values(nil)
 	var vecs mat.Dense
@@ -67,8 +67,8 @@ func FitPCA(d *Digits, k int) (*PCA, error) {
 	sort.Slice(order, func(a, b int) bool { return vals[order[a]] > vals[order[b]] })
 	p := &PCA{Mean: mean}
 	for _, c := range order[:k] {
-		p.Components = append(p.Components, mat.Col(nil, c, &vecs))
-		p.Variance = append(p.Variance, vals[c])
+		p.components = append(p.components, mat.Col(nil, c, &vecs))
+		p.variance = append(p.variance, vals[c])
 	}
 	return p, nil
 }
@@ -77,13 +77,13 @@ func FitPCA(d *Digits, k int) (*PCA, error) {
 // [N*k] row-major.
 func (p *PCA) Project(x []float32) ([]float32, error) {
 	if len(x)%Pixels != 0 {
-		return nil, errorf("PCA project: %d values are not whole images of %d", len(x), Pixels)
+		return nil, errorf(ErrInvalid, "PCA project: %d values are not whole images of %d", len(x), Pixels)
 	}
-	n, k := len(x)/Pixels, len(p.Components)
+	n, k := len(x)/Pixels, len(p.components)
 	out := make([]float32, n*k)
 	for i := range n {
 		img := x[i*Pixels : (i+1)*Pixels]
-		for c, comp := range p.Components {
+		for c, comp := range p.components {
 			var s float64
 			for j, v := range img {
 				s += (float64(v) - p.Mean[j]) * comp[j]
@@ -99,9 +99,9 @@ func (p *PCA) Project(x []float32) ([]float32, error) {
 // component. It is PCA's best linear reconstruction from k numbers, the
 // baseline of 02_autoencoder.
 func (p *PCA) Reconstruct(coords []float32) ([]float32, error) {
-	k := len(p.Components)
+	k := len(p.components)
 	if len(coords)%k != 0 {
-		return nil, errorf("PCA reconstruct: %d values invalid: must be a multiple of the %d components", len(coords), k)
+		return nil, errorf(ErrInvalid, "PCA reconstruct: %d values invalid: must be a multiple of the %d components", len(coords), k)
 	}
 	n := len(coords) / k
 	out := make([]float32, n*Pixels)
@@ -109,7 +109,7 @@ func (p *PCA) Reconstruct(coords []float32) ([]float32, error) {
 		img := out[i*Pixels : (i+1)*Pixels]
 		for j := range img {
 			s := p.Mean[j]
-			for c, comp := range p.Components {
+			for c, comp := range p.components {
 				s += float64(coords[i*k+c]) * comp[j]
 			}
 			img[j] = float32(s)
@@ -118,69 +118,63 @@ func (p *PCA) Reconstruct(coords []float32) ([]float32, error) {
 	return out, nil
 }
 
-// KNNAccuracy classifies every query code by a majority vote of its k
-// nearest reference codes (Euclidean distance, ties to the nearer
-// neighbour) and returns the fraction classified correctly. Codes are
-// row-major [N*dim]. Notebook 04 uses it to test whether digits of a class
-// sit close together in the code space.
-func KNNAccuracy(ref []float32, refLabels []int, query []float32, queryLabels []int, dim, k int) (float64, error) {
+// Nearest returns, for each query code, the indices of the k reference codes
+// closest to it (Euclidean distance), nearest first; equal distances keep
+// the lower index first. Codes are row-major, dim numbers each. Notebook 04
+// finds a digit's look-alikes with it (a query that is one of the reference
+// codes finds itself first), and with Vote classifies digits by their
+// neighbours.
+func Nearest(ref, query []float32, dim, k int) ([][]int, error) {
 	switch {
 	case dim < 1:
-		return 0, errorf("kNN: code dimension %d invalid: must be ≥ 1", dim)
-	case len(ref) != dim*len(refLabels) || len(query) != dim*len(queryLabels):
-		return 0, errorf("kNN: %d reference and %d query values do not match %d and %d labels of dimension %d",
-			len(ref), len(query), len(refLabels), len(queryLabels), dim)
-	case k < 1 || k > len(refLabels):
-		return 0, errorf("kNN: k=%d invalid: must be 1..%d (the reference codes)", k, len(refLabels))
-	case len(queryLabels) == 0:
-		return 0, errorf("kNN: no query codes")
+		return nil, errorf(ErrInvalid, "nearest: code dimension %d invalid: must be ≥ 1", dim)
+	case len(ref)%dim != 0 || len(query)%dim != 0 || len(query) == 0:
+		return nil, errorf(ErrInvalid, "nearest: %d reference and %d query values invalid: must be whole codes of %d numbers, at least one query", len(ref), len(query), dim)
+	case k < 1 || k > len(ref)/dim:
+		return nil, errorf(ErrInvalid, "nearest: k=%d invalid: must be 1..%d (the reference codes)", k, len(ref)/dim)
 	}
-	correct := 0
-	for q := range queryLabels {
-		nb := nearest(ref, dim, query[q*dim:(q+1)*dim], k, -1)
+	out := make([][]int, len(query)/dim)
+	for q := range out {
+		out[q] = nearest(ref, dim, query[q*dim:(q+1)*dim], k)
+	}
+	return out, nil
+}
+
+// Vote returns, for each list of neighbours (indices into labels, nearest
+// first, as Nearest gives them), the digit most of them carry; a tie goes to
+// the digit of the nearer neighbour. Nearest followed by Vote is the
+// k-nearest-neighbour classifier.
+func Vote(neighbours [][]int, labels []int) ([]int, error) {
+	out := make([]int, len(neighbours))
+	for q, nb := range neighbours {
+		if len(nb) == 0 {
+			return nil, errorf(ErrInvalid, "vote: query %d has no neighbours", q)
+		}
 		var votes [10]int
-		best, bestVotes := -1, 0
-		for _, i := range nb { // nearest first, so a tie goes to the nearer class
-			l := refLabels[i]
+		best := -1
+		for _, i := range nb {
+			if i < 0 || i >= len(labels) {
+				return nil, errorf(ErrInvalid, "vote: neighbour %d of query %d invalid: valid are 0..%d", i, q, len(labels)-1)
+			}
+			l := labels[i]
 			if l < 0 || l > 9 {
-				return 0, errorf("kNN: label %d of reference %d invalid: labels are 0..9", l, i)
+				return nil, errorf(ErrInvalid, "vote: label %d of neighbour %d invalid: labels are 0..9", l, i)
 			}
 			votes[l]++
-			if votes[l] > bestVotes {
-				best, bestVotes = l, votes[l]
+			if best < 0 || votes[l] > votes[best] {
+				best = l
 			}
 		}
-		if best == queryLabels[q] {
-			correct++
-		}
+		out[q] = best
 	}
-	return float64(correct) / float64(len(queryLabels)), nil
+	return out, nil
 }
 
-// Nearest returns the indices of the n codes closest to code number query
-// (itself excluded), nearest first. Notebook 04 uses it for retrieval.
-func Nearest(codes []float32, dim, query, n int) ([]int, error) {
-	if dim < 1 || len(codes)%dim != 0 {
-		return nil, errorf("nearest: %d values are not codes of dimension %d", len(codes), dim)
-	}
-	total := len(codes) / dim
-	if query < 0 || query >= total {
-		return nil, errorf("nearest: query %d invalid: valid are 0..%d", query, total-1)
-	}
-	if n < 1 || n > total-1 {
-		return nil, errorf("nearest: n=%d invalid: must be 1..%d", n, total-1)
-	}
-	return nearest(codes, dim, codes[query*dim:(query+1)*dim], n, query), nil
-}
-
-// nearest returns the k codes closest to q, nearest first, skipping index skip.
-func nearest(codes []float32, dim int, q []float32, k, skip int) []int {
+// nearest returns the k codes closest to q, nearest first.
+func nearest(codes []float32, dim int, q []float32, k int) []int {
 	idx := make([]int, 0, k+1)
 	dist := make([]float64, 0, k+1)
 	for i := 0; i < len(codes)/dim; i++ {
-		if i == skip {
-			continue
-		}
 		var d float64
 		for j := range dim {
 			t := float64(codes[i*dim+j] - q[j])
