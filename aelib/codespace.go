@@ -151,7 +151,6 @@ func Vote(neighbours [][]int, labels []int) ([]int, error) {
 			return nil, errorf(ErrInvalid, "vote: query %d has no neighbours", q)
 		}
 		var votes [10]int
-		best := -1
 		for _, i := range nb {
 			if i < 0 || i >= len(labels) {
 				return nil, errorf(ErrInvalid, "vote: neighbour %d of query %d invalid: valid are 0..%d", i, q, len(labels)-1)
@@ -161,8 +160,11 @@ func Vote(neighbours [][]int, labels []int) ([]int, error) {
 				return nil, errorf(ErrInvalid, "vote: label %d of neighbour %d invalid: labels are 0..9", l, i)
 			}
 			votes[l]++
-			if best < 0 || votes[l] > votes[best] {
-				best = l
+		}
+		best := labels[nb[0]]
+		for _, i := range nb { // nearest first: among the most named digits, the nearer wins
+			if votes[labels[i]] > votes[best] {
+				best = labels[i]
 			}
 		}
 		out[q] = best

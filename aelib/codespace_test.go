@@ -34,6 +34,27 @@ func TestNearestVote(t *testing.T) {
 			t.Errorf("Vote(k=%d) = %v, %v; want %v", tc.k, votes, err, tc.votes)
 		}
 	}
+	// Ties go to the digit of the nearer neighbour, not to the digit that
+	// first reaches the top count: digits 9 8 5 8 9 (nearest first) vote 9.
+	for _, tc := range []struct {
+		digits []int
+		want   int
+	}{
+		{[]int{9, 8, 5, 8, 9}, 9},
+		{[]int{5, 8, 9, 8, 9}, 8},
+		{[]int{5, 8, 9, 8, 9, 9}, 9},
+		{[]int{1, 2, 3, 4, 5}, 1},
+		{[]int{7}, 7},
+	} {
+		nb := []int{}
+		for i := range tc.digits {
+			nb = append(nb, i)
+		}
+		got, err := Vote([][]int{nb}, tc.digits)
+		if err != nil || got[0] != tc.want {
+			t.Errorf("Vote of digits %v = %v, %v; want %d", tc.digits, got, err, tc.want)
+		}
+	}
 	for _, tc := range []struct {
 		name string
 		call func() error
