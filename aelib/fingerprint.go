@@ -99,7 +99,7 @@ func stepFingerprint(step Step) (string, error) {
 // so that a change to any one pixel trains anew. It uses two CRC-32s
 // (Castagnoli and IEEE, computed in hardware on current CPUs): a CRC catches
 // every change within 32 consecutive bits, so any one changed pixel, and the
-// pair makes a 64-bit key. About 0.1 s for the 60,000 training digits.
+// pair makes a 64-bit key.
 func dataFingerprint(d *Digits) string {
 	if d == nil {
 		return ""

@@ -115,16 +115,15 @@ func (m *Model) train(train, test *Digits, cfg Config, step Step) (*History, err
 	return m.run(exec, train, test, cfg)
 }
 
-// TrainFresh trains m from fresh weights, as Train trains a new model, and
-// can be called again and again: a sweep over seeds trains one model per kind
-// this way (07_pretraining trains 128 classifiers with 8 models). Each call
-// draws all the weights again from cfg.Seed (models with the same weights get
-// the same draws), then puts back those CopyWeights copied since the last
-// call, and starts the optimizer's state (Adam's moments and step count) from
-// zero; learning rates the step keeps in its own variables stay as they are.
-// Only the first call compiles step, which on XLA takes longer than a short
-// training; later calls run that compiled step, so pass the same step each
-// time.
+// TrainFresh trains m from fresh weights, as Train trains a new model, and can
+// be called again and again: a sweep over seeds trains one model per kind this
+// way (07_pretraining's sweep). Each call draws all the weights again from
+// cfg.Seed (models with the same weights get the same draws), then puts back
+// those CopyWeights copied since the last call, and starts the optimizer's
+// state (Adam's moments and step count) from zero; learning rates the step
+// keeps in its own variables stay as they are. Only the first call compiles
+// step, which on XLA takes longer than a short training; later calls run that
+// compiled step, so pass the same step each time.
 func (m *Model) TrainFresh(train, test *Digits, cfg Config, step Step) (*History, error) {
 	train, test, cfg, err := m.prepare(train, test, cfg, step)
 	if err != nil {
