@@ -31,17 +31,22 @@ type browserRun struct {
 	EditOptional bool
 	// Fault, if set, is passed to run.mjs as AELIB_BROWSER_FAULT: a failure the run must recover from.
 	Fault string
+	// Explorers is the least number of aelib.Explore sliders the page must hold; run.mjs moves a
+	// slider of each and requires its image to change.
+	Explorers int
 }
 
 // settingsEpochs matches the number of epochs in a notebook's settings cell.
 var settingsEpochs = regexp.MustCompile(`Epochs:\s*(\d+)`)
 
 // browserRuns: the set-up notebook, a training notebook, where the student changes the epochs in
-// the settings cell, and the set-up notebook again with a kernel that fails to start at first
-// (JupyterLab reports the error, then asks for a kernel: run.mjs must answer and go on).
+// the settings cell, the generation notebook, whose explorer's slider the student moves, and the
+// set-up notebook again with a kernel that fails to start at first (JupyterLab reports the error,
+// then asks for a kernel: run.mjs must answer and go on).
 var browserRuns = []browserRun{
 	{Notebook: "00_setup.ipynb", Edit: settingsEpochs, EditOptional: true},
 	{Notebook: "02_autoencoder.ipynb", Edit: settingsEpochs},
+	{Notebook: "05_generation.ipynb", Explorers: 1},
 	{Notebook: "00_setup.ipynb", Fault: "kernel-start-fails"},
 }
 
@@ -131,7 +136,8 @@ func TestBrowser(t *testing.T) {
 			}
 			cmd := exec.CommandContext(ctx, "node", args...)
 			cmd.Env = mergeEnv(os.Environ(), []string{"AELIB_CHROMIUM=" + chromium,
-				fmt.Sprintf("AELIB_BROWSER_TIMEOUT_S=%d", cellTimeout), "AELIB_BROWSER_FAULT=" + r.Fault})
+				fmt.Sprintf("AELIB_BROWSER_TIMEOUT_S=%d", cellTimeout), "AELIB_BROWSER_FAULT=" + r.Fault,
+				fmt.Sprintf("AELIB_BROWSER_EXPLORERS=%d", r.Explorers)})
 			start := time.Now()
 			out, err := cmd.CombinedOutput()
 			t.Logf("%s in JupyterLab + chromium: %.1fs\n%s", r.Notebook, time.Since(start).Seconds(), strings.TrimSpace(string(out)))

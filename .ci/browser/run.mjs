@@ -16,7 +16,9 @@
 // page as the student sees it: no error output, a rendered image in every cell marked `// figure`,
 // and no "get notified about Jupyter news?" pop-up. Everything checked is read from JupyterLab's
 // DOM, never from the notebook file. Prints one line per step; exits 1 on the first failure.
-// Environment: AELIB_CHROMIUM (default /usr/bin/chromium), AELIB_BROWSER_TIMEOUT_S (default 900), and
+// Every aelib.Explore on the page is tried: moving its first slider must redraw its image and its value label.
+// Environment: AELIB_CHROMIUM (default /usr/bin/chromium), AELIB_BROWSER_TIMEOUT_S (default 900),
+// AELIB_BROWSER_EXPLORERS (the least number of explorers the page must hold), and
 // AELIB_BROWSER_FAULT=kernel-start-fails, which makes the page's first request to start a kernel fail
 // (HTTP 500), as a kernel that fails to start on a busy machine would: the run must recover.
 
@@ -300,6 +302,29 @@ try {
   if (await newsPopup()) {
     throw new Error('JupyterLab shows the "get notified about official Jupyter news?" pop-up: '
       + 'the project\'s lab settings (.venv/share/jupyter/lab/settings/overrides.json, written by make setup) are missing');
+  }
+
+  // Sliders of aelib.Explore: moving one must redraw its image, without the kernel.
+  const explorers = page.locator('.jp-OutputArea-output .aelib-explore');
+  const nExplorers = await explorers.count();
+  for (let i = 0; i < nExplorers; i++) {
+    const ex = explorers.nth(i);
+    await ex.scrollIntoViewIfNeeded();
+    const moved = await ex.evaluate((root) => {
+      const img = root.querySelector('img');
+      const input = root.querySelector('input[type=range]');
+      const label = input.nextElementSibling;
+      const before = { src: img.src, label: label.textContent };
+      input.value = String(Number(input.value) === Number(input.max) ? 0 : Number(input.max));
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      return { changed: img.src !== before.src, label: label.textContent, labelBefore: before.label };
+    });
+    if (!moved.changed) throw new Error(`explorer ${i + 1}: moving its first slider did not redraw the image`);
+    if (moved.label === moved.labelBefore) throw new Error(`explorer ${i + 1}: the slider's value label stayed ${moved.label}`);
+    log(`explorer ${i + 1}: slider moved ${moved.labelBefore} → ${moved.label}, image redrawn`);
+  }
+  if (process.env.AELIB_BROWSER_EXPLORERS && nExplorers < Number(process.env.AELIB_BROWSER_EXPLORERS)) {
+    throw new Error(`${nExplorers} explorers (aelib.Explore) on the page, want at least ${process.env.AELIB_BROWSER_EXPLORERS}`);
   }
 
   // Show the last figure in the screenshot.
