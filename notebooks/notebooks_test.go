@@ -27,6 +27,7 @@ var expectedClaims = map[string][]string{
 	"05_generation":            {"grid-generates-digits", "random-codes-not-digits"},
 	"06_denoising_autoencoder": {"dae-denoises", "dae-denoises-code2"},
 	"07_pretraining":           {"pretraining-helps", "pretraining-small-net"},
+	"08_vae":                   {"vae-prior-samples"},
 	"11_performance":           {"xla-faster-than-go", "bigger-batch-faster", "bigger-batch-higher-loss"},
 }
 
@@ -49,7 +50,7 @@ const (
 )
 
 // loadsFrom maps a run to the notebooks whose trained models it uses: 03 loads 02's model (its
-// code-2 stack), 04 loads it, 05 and 06 load it and 03's code-32 model; the code-change run edits
+// code-2 stack), 04 loads it, 05, 06 and 08 load it and 03's code-32 model; the code-change run edits
 // the code of 02's model after 02 saved it. TestNotebooks runs each after those, on one checkpoint
 // directory, and requires of the notebooks that they load at least one model each of those saved
 // and train none of the models those saved (by name): a copy of a model's code that drifted from
@@ -59,6 +60,7 @@ var loadsFrom = map[string][]string{
 	"04_embedding_space":       {"02_autoencoder"},
 	"05_generation":            {"02_autoencoder", "03_stacked_autoencoder"},
 	"06_denoising_autoencoder": {"02_autoencoder", "03_stacked_autoencoder"},
+	"08_vae":                   {"02_autoencoder", "03_stacked_autoencoder"},
 	"code change":              {"02_autoencoder"},
 }
 
