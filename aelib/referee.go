@@ -33,6 +33,12 @@ func NewReferee(accept float64, n int) (*Referee, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newReferee(train, test, accept, n)
+}
+
+// newReferee is NewReferee with the digits it knows (train) and those it is
+// calibrated on (the first n of test).
+func newReferee(train, test *Digits, accept float64, n int) (*Referee, error) {
 	if !(accept > 0 && accept < 1) || n < 1 || n > test.Len() {
 		return nil, errorf(ErrInvalid, "referee: accept %v and %d calibration digits invalid: accept must be in (0, 1), digits 1..%d", accept, n, test.Len())
 	}

@@ -7,17 +7,19 @@ import (
 	"testing"
 )
 
-// TestReferee: calibrated on 50 test digits, the referee accepts most of 40
-// other test digits and names them right, and rejects uniform noise.
+// TestReferee: knowing 3,000 training digits and calibrated on 50 test
+// digits, the referee accepts most of 40 other test digits and names them
+// right, and rejects uniform noise. (NewReferee knows all 60,000: too slow
+// for the tests on the pure Go backend.)
 func TestReferee(t *testing.T) {
-	r, err := NewReferee(0.9, 50)
+	train, test := digits(t, 3000, 90)
+	r, err := newReferee(train, test, 0.9, 50)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !(r.Threshold > 0.5 && r.Threshold < 1) {
 		t.Fatalf("threshold %v, want a cosine similarity in (0.5, 1)", r.Threshold)
 	}
-	_, test := digits(t, 0, 90)
 	x := test.X[50*Pixels:]
 	sim, ok, digit, err := r.Judge(x)
 	if err != nil || len(sim) != 40 || len(ok) != 40 || len(digit) != 40 {
@@ -57,6 +59,7 @@ func TestReferee(t *testing.T) {
 		{"ragged", func() error { _, _, _, err := r.Judge(make([]float32, 100)); return err }, "100 pixel values invalid"},
 		{"accept 1", func() error { _, err := NewReferee(1, 50); return err }, "accept 1 and 50 calibration digits invalid"},
 		{"no digits", func() error { _, err := NewReferee(0.9, 0); return err }, "0 calibration digits invalid"},
+		{"too many", func() error { _, err := newReferee(train, test, 0.9, 91); return err }, "91 calibration digits invalid: accept must be in (0, 1), digits 1..90"},
 	} {
 		if err := tc.call(); err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: err %v, want %q", tc.name, err, tc.want)
