@@ -28,6 +28,8 @@ var expectedClaims = map[string][]string{
 	"06_denoising_autoencoder": {"dae-denoises", "dae-denoises-code2"},
 	"07_pretraining":           {"pretraining-helps", "pretraining-small-net"},
 	"08_vae":                   {"vae-prior-samples"},
+	"09_conv_autoencoder":      {"conv-vs-mlp"},
+	"10_anomaly_detection":     {"anomaly-detects"},
 	"11_performance":           {"xla-faster-than-go", "bigger-batch-faster", "bigger-batch-higher-loss"},
 }
 
