@@ -52,7 +52,8 @@ const (
 )
 
 // loadsFrom maps a run to the notebooks whose trained models it uses: 03 loads 02's model (its
-// code-2 stack), 04 loads it, 05, 06 and 08 load it and 03's code-32 model; the code-change run edits
+// code-2 stack), 04 loads it, 05, 06 and 08 load it and 03's code-32 model, 09 loads 03's code-32
+// model; the code-change run edits
 // the code of 02's model after 02 saved it. TestNotebooks runs each after those, on one checkpoint
 // directory, and requires of the notebooks that they load at least one model each of those saved
 // and train none of the models those saved (by name): a copy of a model's code that drifted from
@@ -63,6 +64,7 @@ var loadsFrom = map[string][]string{
 	"05_generation":            {"02_autoencoder", "03_stacked_autoencoder"},
 	"06_denoising_autoencoder": {"02_autoencoder", "03_stacked_autoencoder"},
 	"08_vae":                   {"02_autoencoder", "03_stacked_autoencoder"},
+	"09_conv_autoencoder":      {"03_stacked_autoencoder"},
 	"code change":              {"02_autoencoder"},
 }
 
