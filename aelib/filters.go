@@ -4,9 +4,6 @@ import (
 	"image"
 	"image/color"
 	"math"
-
-	"gonum.org/v1/plot/vg"
-	vgdraw "gonum.org/v1/plot/vg/draw"
 )
 
 // filterScale is Filters' scale when GridOptions.Scale is 0: a 3×3 filter
@@ -68,19 +65,7 @@ func Filters(weights [][]float32, size int, o GridOptions) (fig *Figure, err err
 		x, y := l.tile(i)
 		drawFilter(dst, w, size, x, y, s)
 	}
-	dc := vgdraw.New(c)
-	at := func(x, y float64) vg.Point { return vg.Point{X: figPx(x), Y: figPx(float64(l.h) - y)} } // y from the top
-	if o.Caption != "" {
-		dc.FillText(l.capSty, at(float64(l.w)/2, gridMargin), o.Caption)
-	}
-	for i, t := range o.Titles {
-		x, y := l.tile(i)
-		dc.FillText(l.titleSty, at(float64(x)+float64(l.t)/2, float64(y)-3), t)
-	}
-	for r, t := range o.RowLabels {
-		_, y := l.tile(r * l.cols)
-		dc.FillText(l.rowSty, at(gridMargin+l.labelW-12, float64(y)+float64(l.t)/2), t)
-	}
+	l.drawText(c, o)
 	return figEncode(c)
 }
 

@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	vgdraw "gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // GridOptions configures Grid.
@@ -50,19 +51,7 @@ func Grid(images [][]float32, o GridOptions) (fig *Figure, err error) {
 		x, y := l.tile(i)
 		drawDigit(c.Image().(*image.RGBA), img, x, y, l.s)
 	}
-	dc := vgdraw.New(c)
-	at := func(x, y float64) vg.Point { return vg.Point{X: figPx(x), Y: figPx(float64(l.h) - y)} } // y from the top
-	if o.Caption != "" {
-		dc.FillText(l.capSty, at(float64(l.w)/2, gridMargin), o.Caption)
-	}
-	for i, t := range o.Titles {
-		x, y := l.tile(i)
-		dc.FillText(l.titleSty, at(float64(x)+float64(l.t)/2, float64(y)-3), t)
-	}
-	for r, t := range o.RowLabels {
-		_, y := l.tile(r * l.cols)
-		dc.FillText(l.rowSty, at(gridMargin+l.labelW-12, float64(y)+float64(l.t)/2), t)
-	}
+	l.drawText(c, o)
 	return figEncode(c)
 }
 
@@ -189,4 +178,21 @@ func DigitLine(img []float32, title string) (fig *Figure, err error) {
 	p.X.Tick.Marker = rowTicks{}
 	p.Draw(vgdraw.Crop(dc, figPx(24+28*s+36), -figPx(20), figPx(10), -figPx(top)))
 	return figEncode(c)
+}
+
+// drawText writes o's caption, tile titles and row labels on c, laid out by l.
+func (l gridGeom) drawText(c *vgimg.Canvas, o GridOptions) {
+	dc := vgdraw.New(c)
+	at := func(x, y float64) vg.Point { return vg.Point{X: figPx(x), Y: figPx(float64(l.h) - y)} } // y from the top
+	if o.Caption != "" {
+		dc.FillText(l.capSty, at(float64(l.w)/2, gridMargin), o.Caption)
+	}
+	for i, t := range o.Titles {
+		x, y := l.tile(i)
+		dc.FillText(l.titleSty, at(float64(x)+float64(l.t)/2, float64(y)-3), t)
+	}
+	for r, t := range o.RowLabels {
+		_, y := l.tile(r * l.cols)
+		dc.FillText(l.rowSty, at(gridMargin+l.labelW-12, float64(y)+float64(l.t)/2), t)
+	}
 }
