@@ -169,7 +169,7 @@ lecture: setup
 	@$(NB_ENV) .ci/lecture.sh
 
 screenshots: setup browser
-	@echo "==> screenshots: 00_setup and 02_autoencoder in JupyterLab + chromium, full size -> docs/images/"
+	@echo "==> screenshots: 00_setup, 02_autoencoder and 05_generation in JupyterLab + chromium, full size -> docs/images/"
 	@$(NB_ENV) AELIB_BROWSER_FULL=1 AELIB_SCREENSHOTS="$(CURDIR)/docs/images" go test -count=1 -timeout 30m -run TestBrowser ./notebooks
 
 # ---- bench: the peers PyTorch and JAX, installed by make bench only -----------------------------
