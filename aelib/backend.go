@@ -38,11 +38,15 @@ var (
 // It prints nothing: Setup prints the choice and, on fallback, why XLA was
 // not used. It never panics: a bad $GOMLX_BACKEND is returned as an error.
 //
-// Starting the project's plugin (case 2, .xla/ only) changes two things for
-// the whole process, measured to speed up training (docs/performance.md):
-// $XLA_FLAGS gains --xla_cpu_experimental_ynn_fusion_type=dot,eltwise,reduce
-// unless it already sets that flag, and glibc's malloc keeps freed memory for
-// reuse (mallopt). AELIB_TUNE=0 in the environment turns both off. Nothing
+// Starting the project's plugin (case 2, .xla/ only) applies three settings,
+// measured by `make bench` (docs/performance.md): "ynn", $XLA_FLAGS gains
+// --xla_cpu_experimental_ynn_fusion_type=dot,eltwise,reduce unless it
+// already sets that flag; "malloc", glibc's malloc keeps freed memory for
+// reuse (mallopt); "devices", the plugin runs one CPU device instead of its
+// default 4. The first two change the whole process. A fourth, "loop", holds
+// on any XLA backend: training runs several steps per call of the compiled
+// step (Train). $AELIB_TUNE chooses them: unset or "1" for all, "0" for
+// none, or a comma-separated list such as "malloc,devices,loop". Nothing
 // else in aelib changes the process's state.
 func Backend() (compute.Backend, error) {
 	backendOnce.Do(func() {
@@ -78,8 +82,12 @@ func newBackend() (b compute.Backend, name, line string, err error) {
 	var xb compute.Backend
 	var xerr error
 	if p := projectPlugin(); p != "" {
+		t, err := tuningFrom(os.Getenv(tuneEnv))
+		if err != nil {
+			return nil, "", "", err
+		}
 		where = "CPU plugin in " + pluginDir + "/, from `make xla`"
-		xb, xerr = newProjectXLA(p)
+		xb, xerr = newProjectXLA(p, t)
 	} else {
 		xb, xerr = backendFrom("xla:cpu")
 	}
@@ -105,14 +113,16 @@ func backendFrom(cfg string) (compute.Backend, error) {
 }
 
 // newProjectXLA starts XLA on the plugin `make xla` installed (its path),
-// tuned by tuneProjectPlugin and with one CPU device: the plugin's default
-// is 4, and aelib uses one (fewer thread hand-offs per step; measured in
-// docs/performance.md).
-func newProjectXLA(path string) (compute.Backend, error) {
-	tuneProjectPlugin()
-	return startBackend(func() (compute.Backend, error) {
-		return xla.NewWithOptions(path, pjrt.NamedValuesMap{"cpu_device_count": int64(1)})
-	})
+// with the settings t (see Backend).
+func newProjectXLA(path string, t tuning) (compute.Backend, error) {
+	t.apply()
+	opts := pjrt.NamedValuesMap{}
+	if t.devices {
+		// The plugin's default is 4 CPU devices; one means fewer thread
+		// hand-offs per step.
+		opts["cpu_device_count"] = int64(1)
+	}
+	return startBackend(func() (compute.Backend, error) { return xla.NewWithOptions(path, opts) })
 }
 
 // safeStart runs a backend's constructor, turning a panic inside it into an
@@ -141,29 +151,61 @@ func projectPlugin() string {
 	return p
 }
 
-// ynnFlag is the XLA CPU option tuneProjectPlugin adds to $XLA_FLAGS.
+// ynnFlag is the XLA CPU option the "ynn" setting adds to $XLA_FLAGS.
 const ynnFlag = "--xla_cpu_experimental_ynn_fusion_type"
 
-// tuneEnv names the environment variable that turns off tuneProjectPlugin
-// ("0" or "false").
+// tuneEnv names the environment variable that chooses the settings applied
+// to the project's plugin (see Backend).
 const tuneEnv = "AELIB_TUNE"
 
-// tuneProjectPlugin prepares the process for the plugin `make xla`
-// installs, before it starts, unless $AELIB_TUNE is "0": XLA_FLAGS gains
-// --xla_cpu_experimental_ynn_fusion_type=dot,eltwise,reduce (XLA then runs
-// the matrix products, element-wise ops and reductions through YNNPACK's
-// kernels, as JAX does by default), unless the user's XLA_FLAGS already sets
-// it, and glibc's malloc keeps freed memory (keepFreedMemory). Only for that
-// plugin: an older plugin may not know the flag, and XLA aborts on unknown
-// flags. docs/performance.md measures both.
-func tuneProjectPlugin() {
-	if v := os.Getenv(tuneEnv); v == "0" || v == "false" {
-		return
+// tuning is which of the settings Backend describes are applied to the
+// plugin `make xla` installs. Only to that plugin: an older plugin may not
+// know the YNNPACK flag, and XLA aborts on unknown flags.
+type tuning struct {
+	ynn     bool // XLA runs matrix products, element-wise ops and reductions through YNNPACK's kernels, as JAX does
+	malloc  bool // glibc's malloc keeps freed memory (keepFreedMemory)
+	devices bool // one CPU device instead of the plugin's 4
+	loop    bool // stepsPerCall training steps per call of the compiled step, on any XLA plugin (steploop.go)
+}
+
+// tuningFrom reads $AELIB_TUNE's value v: "" or "1" for every setting, "0"
+// for none, or a comma-separated list of "ynn", "malloc", "devices" and
+// "loop".
+func tuningFrom(v string) (tuning, error) {
+	switch strings.TrimSpace(v) {
+	case "", "1", "true":
+		return tuning{ynn: true, malloc: true, devices: true, loop: true}, nil
+	case "0", "false":
+		return tuning{}, nil
 	}
-	if flags := os.Getenv("XLA_FLAGS"); !strings.Contains(flags, ynnFlag) {
+	var t tuning
+	for _, f := range strings.Split(v, ",") {
+		switch strings.TrimSpace(f) {
+		case "ynn":
+			t.ynn = true
+		case "malloc":
+			t.malloc = true
+		case "devices":
+			t.devices = true
+		case "loop":
+			t.loop = true
+		default:
+			return tuning{}, errorf(ErrInvalid, "%s=%q invalid: use 1 (all settings), 0 (none) or a comma-separated list of ynn, malloc, devices and loop", tuneEnv, v)
+		}
+	}
+	return t, nil
+}
+
+// apply makes the process-wide changes of t: $XLA_FLAGS gains the YNNPACK
+// flag unless the user's $XLA_FLAGS already sets it, and malloc keeps freed
+// memory. Call it before the plugin starts.
+func (t tuning) apply() {
+	if flags := os.Getenv("XLA_FLAGS"); t.ynn && !strings.Contains(flags, ynnFlag) {
 		os.Setenv("XLA_FLAGS", strings.TrimSpace(flags+" "+ynnFlag+"=dot,eltwise,reduce"))
 	}
-	keepFreedMemory()
+	if t.malloc {
+		keepFreedMemory()
+	}
 }
 
 // xlaReason says in a few words why XLA did not start.

@@ -1,8 +1,10 @@
 package aelib
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -111,17 +113,44 @@ func TestProjectRoot(t *testing.T) {
 	}
 }
 
-func TestTuneProjectPlugin(t *testing.T) {
-	for _, tc := range []struct{ before, after string }{
-		{"", ynnFlag + "=dot,eltwise,reduce"},
-		{"--xla_dump_to=/tmp/x", "--xla_dump_to=/tmp/x " + ynnFlag + "=dot,eltwise,reduce"},
-		{ynnFlag + "=dot", ynnFlag + "=dot"}, // the user's choice wins
+func TestTuning(t *testing.T) {
+	all := tuning{ynn: true, malloc: true, devices: true, loop: true}
+	for _, tc := range []struct {
+		env  string
+		want tuning
+		ok   bool
+	}{
+		{"", all, true},
+		{"1", all, true},
+		{"0", tuning{}, true},
+		{"false", tuning{}, true},
+		{"ynn", tuning{ynn: true}, true},
+		{"malloc, devices", tuning{malloc: true, devices: true}, true},
+		{"loop", tuning{loop: true}, true},
+		{"ynn,avx", tuning{}, false},
+		{"yes", tuning{}, false},
+	} {
+		got, err := tuningFrom(tc.env)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("tuningFrom(%q) = %+v, %v; want %+v, ok %v", tc.env, got, err, tc.want, tc.ok)
+		}
+		if err != nil && (!errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), strconv.Quote(tc.env))) {
+			t.Errorf("tuningFrom(%q): error %q must be ErrInvalid and name the value", tc.env, err)
+		}
+	}
+	for _, tc := range []struct {
+		before, after string
+		t             tuning
+	}{
+		{"", ynnFlag + "=dot,eltwise,reduce", tuning{ynn: true}},
+		{"--xla_dump_to=/tmp/x", "--xla_dump_to=/tmp/x " + ynnFlag + "=dot,eltwise,reduce", tuning{ynn: true}},
+		{ynnFlag + "=dot", ynnFlag + "=dot", tuning{ynn: true}}, // the user's choice wins
+		{"--xla_dump_to=/tmp/x", "--xla_dump_to=/tmp/x", tuning{devices: true}},
 	} {
 		t.Setenv("XLA_FLAGS", tc.before)
-		t.Setenv(tuneEnv, "")
-		tuneProjectPlugin()
+		tc.t.apply()
 		if got := os.Getenv("XLA_FLAGS"); got != tc.after {
-			t.Errorf("XLA_FLAGS %q → %q, want %q", tc.before, got, tc.after)
+			t.Errorf("%+v: XLA_FLAGS %q → %q, want %q", tc.t, tc.before, got, tc.after)
 		}
 	}
 }

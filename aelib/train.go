@@ -39,6 +39,7 @@ type Model struct {
 	fresh bool            // weights never trained nor loaded
 	kept  map[string]bool // variables CopyWeights set: the first Train keeps them
 	exec  *model.Exec     // the step TrainFresh compiled, run by its later calls
+	steps *stepLoop       // and its step loop, or nil
 }
 
 // NewModel returns an empty model on the notebooks' backend (see Backend).
@@ -112,7 +113,40 @@ func (m *Model) train(train, test *Digits, cfg Config, step Step) (*History, err
 		return nil, err
 	}
 	defer exec.Finalize()
-	return m.run(exec, train, test, cfg)
+	lp, err := m.compileSteps(step)
+	if err != nil {
+		return nil, err
+	}
+	defer lp.finalize()
+	return m.run(exec, lp, train, test, cfg)
+}
+
+// stepLoop is the executable that runs k steps per call (compileLoop), or
+// nil: one step per call.
+type stepLoop struct {
+	exec *model.Exec
+	k    int
+}
+
+// compileSteps returns the step loop of step when loopSteps allows more than
+// one step per call on m's backend, else nil.
+func (m *Model) compileSteps(step Step) (*stepLoop, error) {
+	k, err := loopSteps(m.Backend)
+	if err != nil || k <= 1 {
+		return nil, err
+	}
+	exec, err := m.compileLoop(step)
+	if err != nil {
+		return nil, err
+	}
+	return &stepLoop{exec: exec, k: k}, nil
+}
+
+// finalize frees the step loop's executable; a nil loop has none.
+func (lp *stepLoop) finalize() {
+	if lp != nil && lp.exec != nil {
+		lp.exec.Finalize()
+	}
 }
 
 // TrainFresh trains m from fresh weights, as Train trains a new model, and can
@@ -146,11 +180,14 @@ func (m *Model) TrainFresh(train, test *Digits, cfg Config, step Step) (*History
 			return nil, err
 		}
 		m.exec = exec
+		if m.steps, err = m.compileSteps(step); err != nil {
+			return nil, err
+		}
 	}
 	if err := m.restart(cfg.Seed); err != nil {
 		return nil, err
 	}
-	return m.run(m.exec, train, test, cfg)
+	return m.run(m.exec, m.steps, train, test, cfg)
 }
 
 // chartTitle is the title of the model's loss chart.

