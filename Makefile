@@ -182,7 +182,7 @@ TORCH_PKGS := python3-torch libopenblas0-pthread
 BENCH_VENV := $(CURDIR)/.venv-bench
 BENCH_JAX  := $(BENCH_VENV)/.installed
 # The Go programs of make bench: `go vet ./...` skips directories whose names start with a dot.
-BENCH_GO   := ./.ci/bench/gomlx
+BENCH_GO   := ./.ci/bench/gomlx ./.ci/bench/ksteps
 
 bench-torch:
 	@missing=$$(for p in $(TORCH_PKGS); do dpkg -s "$$p" >/dev/null 2>&1 || echo "$$p"; done); \

@@ -45,9 +45,11 @@ var (
 // reuse (mallopt); "devices", the plugin runs one CPU device instead of its
 // default 4. The first two change the whole process. A fourth, "loop", holds
 // on any XLA backend: training runs several steps per call of the compiled
-// step (Train). $AELIB_TUNE chooses them: unset or "1" for all, "0" for
-// none, or a comma-separated list such as "malloc,devices,loop". Nothing
-// else in aelib changes the process's state.
+// step (Train). $AELIB_TUNE chooses them: unset for this kind of CPU's
+// defaults (all four, but "ynn" only on CPUs other than Intel's with
+// AVX-512; Versions says which), "1" for all, "0" for none, or a
+// comma-separated list such as "malloc,devices,loop". Nothing else in aelib
+// changes the process's state.
 func Backend() (compute.Backend, error) {
 	backendOnce.Do(func() {
 		backendVal, backendName, backendLine, backendErr = newBackend()
@@ -168,12 +170,14 @@ type tuning struct {
 	loop    bool // stepsPerCall training steps per call of the compiled step, on any XLA plugin (steploop.go)
 }
 
-// tuningFrom reads $AELIB_TUNE's value v: "" or "1" for every setting, "0"
-// for none, or a comma-separated list of "ynn", "malloc", "devices" and
-// "loop".
+// tuningFrom reads $AELIB_TUNE's value v: "" for this CPU's defaults
+// (defaultTuning), "1" for every setting, "0" for none, or a comma-separated
+// list of "ynn", "malloc", "devices" and "loop".
 func tuningFrom(v string) (tuning, error) {
 	switch strings.TrimSpace(v) {
-	case "", "1", "true":
+	case "":
+		return defaultTuning(cpuKind()), nil
+	case "1", "true":
 		return tuning{ynn: true, malloc: true, devices: true, loop: true}, nil
 	case "0", "false":
 		return tuning{}, nil

@@ -120,7 +120,7 @@ func TestTuning(t *testing.T) {
 		want tuning
 		ok   bool
 	}{
-		{"", all, true},
+		{"", defaultTuning(cpuKind()), true},
 		{"1", all, true},
 		{"0", tuning{}, true},
 		{"false", tuning{}, true},
@@ -151,6 +151,38 @@ func TestTuning(t *testing.T) {
 		tc.t.apply()
 		if got := os.Getenv("XLA_FLAGS"); got != tc.after {
 			t.Errorf("%+v: XLA_FLAGS %q → %q, want %q", tc.t, tc.before, got, tc.after)
+		}
+	}
+}
+
+func TestCPUKind(t *testing.T) {
+	for _, tc := range []struct {
+		vendor, flags, want string
+		ynn                 bool
+	}{
+		{"GenuineIntel", "fpu avx2 fma avx512f avx512_vnni", "Intel with AVX-512", false},
+		{"AuthenticAMD", "fpu avx2 fma avx512f avx512_bf16", "AMD with AVX-512", true},
+		{"AuthenticAMD", "fpu avx2 fma", "AMD with AVX2", true},
+		{"GenuineIntel", "fpu sse4_2", "Intel without AVX2", true},
+		{"", "avx512f", "other", true},
+	} {
+		got := cpuKindFrom(tc.vendor, strings.Fields(tc.flags))
+		d := defaultTuning(got)
+		if got != tc.want || d.ynn != tc.ynn || !d.malloc || !d.devices || !d.loop {
+			t.Errorf("%s %q: kind %q, defaults %s; want %q, ynn %v", tc.vendor, tc.flags, got, d, tc.want, tc.ynn)
+		}
+	}
+	if k := cpuKind(); k == "" {
+		t.Error("cpuKind is empty")
+	}
+	for _, tc := range []struct {
+		t    tuning
+		want string
+	}{
+		{tuning{}, "none"}, {tuning{ynn: true, loop: true}, "ynn, loop"},
+	} {
+		if got := tc.t.String(); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.t, got, tc.want)
 		}
 	}
 }

@@ -32,8 +32,9 @@ func Setup() error {
 }
 
 // Versions returns one line per component the notebooks depend on: Go, the
-// operating system, the CPU count, and the versions of GoMLX, its compute
-// backends and GoNB's UI package as built into this program.
+// operating system, the CPU count, the versions of GoMLX, its compute
+// backends and GoNB's UI package as built into this program, and the XLA
+// settings aelib applies (see Backend).
 // Taught in 00_setup.
 func Versions() string {
 	var b strings.Builder
@@ -61,5 +62,6 @@ func Versions() string {
 		}
 		fmt.Fprintf(&b, "%-8s %s\n", w.label+":", v)
 	}
+	fmt.Fprintf(&b, "%-8s %s\n", "Tuning:", tuningLine())
 	return strings.TrimRight(b.String(), "\n")
 }

@@ -14,8 +14,8 @@ import (
 func TestVersions(t *testing.T) {
 	v := Versions()
 	lines := strings.Split(v, "\n")
-	if len(lines) != 5 {
-		t.Fatalf("Versions() has %d lines, want 5 (Go, GoMLX, compute, go-xla, GoNB):\n%s", len(lines), v)
+	if len(lines) != 6 {
+		t.Fatalf("Versions() has %d lines, want 6 (Go, GoMLX, compute, go-xla, GoNB, Tuning):\n%s", len(lines), v)
 	}
 	if want := fmt.Sprintf("Go:      %s %s/%s, %d CPUs", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU()); lines[0] != want {
 		t.Errorf("line 1 = %q, want %q", lines[0], want)
@@ -26,6 +26,14 @@ func TestVersions(t *testing.T) {
 		if !strings.HasPrefix(l, fmt.Sprintf("%-8s ", label+":")) || !module.MatchString(l) {
 			t.Errorf("line %d = %q, want %q, then a version or \"(not linked into this program)\"", i+2, l, label+":")
 		}
+	}
+	t.Setenv(tuneEnv, "")
+	if l, want := strings.Split(Versions(), "\n")[5], "Tuning:  "+defaultTuning(cpuKind()).String()+" (aelib's choice for this CPU, "; !strings.HasPrefix(l, want) {
+		t.Errorf("line 6 = %q, want it to start with %q", l, want)
+	}
+	t.Setenv(tuneEnv, "0")
+	if l := strings.Split(Versions(), "\n")[5]; l != "Tuning:  none (from AELIB_TUNE=0)" {
+		t.Errorf("with AELIB_TUNE=0, line 6 = %q", l)
 	}
 }
 

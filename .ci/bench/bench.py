@@ -4,7 +4,7 @@ Parts, in order (BENCH_ONLY=speed,gomlx-go,rerun,lecture picks some):
   speed     training throughput in interleaved rounds. Every round runs, in an order rotated by one each round: a fixed
             reference workload (.ci/bench/reference.py: how fast the machine itself is that round), GoMLX + XLA with
             aelib's tuning and with each of its settings left out (.ci/bench/gomlx, AELIB_TUNE), PyTorch
-            (.ci/bench/torch_ae.py, Debian's python3-torch, 1 and 2 threads, the better one counts) and JAX
+            (.ci/bench/torch_ae.py, Debian's python3-torch, 1 thread by default) and JAX
             (.ci/bench/jax_ae.py, .venv-bench/ from PyPI). Ratios are taken within a round, then summarised over rounds.
   gomlx-go  GoMLX's pure Go backend, once (about 15× slower than XLA; not a contender, not interleaved)
   rerun     a GoNB kernel runs 02_autoencoder's cells once, then re-runs its training cell: time to the end when the
@@ -15,7 +15,7 @@ Parts, in order (BENCH_ONLY=speed,gomlx-go,rerun,lecture picks some):
 Settings (environment): BENCH_QUICK=1 (2 rounds of 1 warm epoch on 2,000 digits, notebooks with AELIB_QUICK=1: checks
 that everything runs, its numbers mean nothing), BENCH_ROUNDS (5), BENCH_TUNING=0 (GoMLX with aelib's tuning only),
 BENCH_IMAGES, BENCH_EPOCHS, BENCH_REPEATS (per framework and round, 1), BENCH_BATCHES ("64,256"),
-BENCH_TORCH_THREADS ("1,2"), BENCH_NOTEBOOKS (names for the lecture part, e.g. "00_setup,02_autoencoder"),
+BENCH_TORCH_THREADS ("1"; "1,2" keeps the better), BENCH_NOTEBOOKS (names for the lecture part, e.g. "00_setup,02_autoencoder"),
 BENCH_OUT (directory of performance.md/json, default docs). Run by the venv's python (jupyter_client); the rest is
 the standard library. Numbers are reported, never asserted.
 """
@@ -41,8 +41,9 @@ TORCH_PYTHON = "/usr/bin/python3"  # Debian's, where python3-torch is
 JAX_PYTHON = os.path.join(ROOT, ".venv-bench", "bin", "python")
 FRAMEWORKS = {"gomlx-xla": "GoMLX + XLA", "gomlx-go": "GoMLX + Go backend", "pytorch": "PyTorch", "jax": "JAX"}
 # GoMLX + XLA as aelib runs it, and with its settings (aelib/backend.go) left out: key, AELIB_TUNE, what it is.
-TUNINGS = [("gomlx-xla", "", "aelib's tuning: ynn, malloc, devices and loop"),
-           ("gomlx-xla-untuned", "0", "no tuning: the plugin's defaults, one step per call (AELIB_TUNE=0)"),
+TUNINGS = [("gomlx-xla", "", "aelib's choice for this CPU (AELIB_TUNE unset)"),
+           ("gomlx-xla-all", "1", "all four settings: ynn, malloc, devices and loop"),
+           ("gomlx-xla-untuned", "0", "no setting: the plugin's defaults, one step per call"),
            ("gomlx-xla-no-loop", "ynn,malloc,devices", "without loop: one training step per call"),
            ("gomlx-xla-no-ynn", "malloc,devices,loop", "without ynn: XLA's own kernels instead of YNNPACK's"),
            ("gomlx-xla-no-malloc", "ynn,devices,loop", "without malloc: glibc returns freed memory to the system"),
@@ -72,7 +73,9 @@ class Settings:
         self.repeats_go = env_int("BENCH_REPEATS", 1 if self.quick else 3)  # the Go backend, outside the rounds
         self.tuning = os.environ.get("BENCH_TUNING", "") not in ("0", "false")
         self.batches = os.environ.get("BENCH_BATCHES", "64,256")
-        self.torch_threads = os.environ.get("BENCH_TORCH_THREADS", "1,2")
+        # PyTorch on 2 threads trained 2.7–3.8× slower than on 1 in every round on the 2-core machines measured
+        # (2026-11-26, 2026-12-02): 1 by default; BENCH_TORCH_THREADS=1,2 measures both, the better one counts.
+        self.torch_threads = os.environ.get("BENCH_TORCH_THREADS", "1")
         self.notebooks = [n for n in os.environ.get("BENCH_NOTEBOOKS", "").split(",") if n]
         self.out = os.path.join(ROOT, os.environ.get("BENCH_OUT", "docs"))
         only = [p for p in os.environ.get("BENCH_ONLY", "").split(",") if p]
@@ -655,11 +658,44 @@ def fmt(n):
     return f"{n:,.0f}"
 
 
+def carry_over(s, doc):
+    """A run of some parts only (BENCH_ONLY) keeps the other parts' results from the report it replaces, marked with
+    that report's date: the re-run, the memory of the notebooks and the Go backend's throughput."""
+    path = os.path.join(s.out, "performance.json")
+    if not os.path.exists(path):
+        return
+    try:
+        with open(path) as f:
+            old = json.load(f)
+    except (OSError, ValueError):
+        return
+    when = old.get("date", "?")[:10]
+    carried = []
+    if "rerun" not in s.parts and old.get("rerun_s"):
+        doc["rerun_s"] = old["rerun_s"]
+        carried.append("rerun")
+    if "lecture" not in s.parts and "rerun" not in s.parts and old.get("peak_rss_detail"):
+        doc["peak_rss_detail"], doc["peak_rss_mib"] = old["peak_rss_detail"], old.get("peak_rss_mib", {})
+        carried.append("lecture")
+    if "gomlx-go" not in s.parts:
+        go_rows = [r for r in old.get("rows", []) if r.get("framework") == "gomlx-go"]
+        go_evals = [e for e in old.get("eval", []) if e.get("framework") == "gomlx-go"]
+        if go_rows:
+            doc["rows"] += go_rows
+            doc["eval"] += go_evals
+            doc["settings"]["repeats_gomlx_go"] = old.get("settings", {}).get("repeats_gomlx_go", "?")
+            carried.append("gomlx-go")
+    if carried:
+        doc["carried_over"] = {"from": when, "parts": carried}
+
+
 def write_report(s, res, started, seconds):
     rows = rows_of(res["records"])
     evals = evals_of(res["records"])
     ratios = ratios_of(res["records"], "gomlx-xla", list(PEERS))
-    tuning = ratios_of(res["records"], "gomlx-xla", [k for k, _, _ in TUNINGS[1:]])
+    tuning = ratios_of(res["records"], "gomlx-xla-all", [k for k, _, _ in TUNINGS if k != "gomlx-xla-all"])
+    chosen = next((r["note"] for r in res["records"] if r.get("kind") == "info" and r.get("framework") == "gomlx-xla"
+                   and "note" in r), "")
     drift = drift_of(res["records"], res["rounds"])
     versions = res["versions"]
     for r in res["records"]:
@@ -682,7 +718,8 @@ def write_report(s, res, started, seconds):
                      "batches": [int(b) for b in s.batches.split(",")],
                      "torch_threads": [int(t) for t in s.torch_threads.split(",")],
                      "tunings": {k: {"AELIB_TUNE": t, "what": w} for k, t, w in TUNINGS}},
-        "ratios": ratios, "targets": PEERS, "tuning": tuning, "drift": drift, "rounds": res["rounds"],
+        "ratios": ratios, "targets": PEERS, "tuning": tuning, "tuning_chosen": chosen, "drift": drift,
+        "rounds": res["rounds"],
         "rows": rows, "eval": evals,
         "records": [r for r in res["records"] if r.get("kind") in ("train", "reference")],
         "rerun_s": {k: (round(v, 2) if isinstance(v, float) else [round(x, 2) for x in v])
@@ -690,6 +727,7 @@ def write_report(s, res, started, seconds):
         "peak_rss_mib": peak, "peak_rss_detail": rss,
         "versions": versions, "skipped": res["skipped"], "errors": res["errors"],
     }
+    carry_over(s, doc)
     doc = scrub(doc)
     os.makedirs(s.out, exist_ok=True)
     with open(os.path.join(s.out, "performance.json"), "w") as f:
@@ -698,6 +736,12 @@ def write_report(s, res, started, seconds):
     with open(os.path.join(s.out, "performance.md"), "w") as f:
         f.write(markdown(s, doc))
     say(f"==> bench: wrote {shown(s.out)}/performance.md and performance.json ({seconds:.0f} s)")
+
+
+def carried_mark(d, part):
+    """A section title's note when its numbers come from an earlier report (carry_over)."""
+    c = d.get("carried_over")
+    return f" (from the report of {c['from']})" if c and part in c["parts"] else ""
 
 
 def ratio_cell(x):
@@ -744,21 +788,31 @@ def ratio_section(d):
 
 
 def tuning_section(d):
-    """aelib's XLA settings on this CPU: the tuned GoMLX + XLA against each configuration with a setting left out."""
+    """aelib's XLA settings on this CPU: all four settings against each configuration with one left out, and
+    against aelib's choice for this CPU."""
     if not d["tuning"]:
         return []
     tun = d["settings"]["tunings"]
     m = d["machine"]
     L = ["## aelib's XLA settings on this CPU", "",
-         f"`aelib.Backend` applies three settings to the XLA plugin of `make xla`, and aelib's training loop runs "
-         f"32 steps per call on XLA (`loop`; `aelib/backend.go` and `aelib/steploop.go`; `AELIB_TUNE` chooses them). Each round also trained GoMLX + XLA without them and with each left out; the table divides "
-         f"the tuned images/s by each configuration's, within each round. Above 1, the setting helps on this "
-         f"{m.get('isa', '')} CPU. Re-check it on any machine with `make bench` (or `BENCH_ONLY=speed make bench`).", "",
-         "| configuration | AELIB_TUNE | " + " | ".join(f"batch {b}: tuned ÷ it" for b in d["tuning"]) + " |",
-         "|---|---|" + "---|" * len(d["tuning"])]
-    for key, _, _ in TUNINGS[1:]:
+         "`aelib` has four settings for XLA (`AELIB_TUNE` picks them; `aelib/backend.go`, `aelib/cpu.go`): `loop` "
+         "runs 32 training steps per call of the compiled step (`aelib/steploop.go`); `ynn`, `malloc` and `devices` "
+         "tune the plugin of `make xla`. Each round trained GoMLX + XLA with all four, with none, with each one left "
+         "out, and with aelib's choice for this CPU; the table divides the images/s with all four by each "
+         "configuration's, within each round. Above 1, the setting left out helps on this "
+         f"{m.get('isa', '')} CPU. The rule, fixed before measuring: aelib leaves a setting out on a kind of CPU "
+         "when its median here is below 1.00 at every batch size. Re-check it on any machine with "
+         "`BENCH_ONLY=speed make bench`.", ""]
+    if d.get("tuning_chosen"):
+        L += [f"aelib's choice on this machine (Versions' `Tuning:` line): {d['tuning_chosen']}.", ""]
+    L += ["| configuration | AELIB_TUNE | " + " | ".join(f"batch {b}: all four ÷ it" for b in d["tuning"]) + " |",
+          "|---|---|" + "---|" * len(d["tuning"])]
+    for key, _, _ in TUNINGS:
+        if key == "gomlx-xla-all":
+            continue
         cells = [ratio_cell(d["tuning"][b][key]) if key in d["tuning"][b] else "–" for b in d["tuning"]]
-        L.append(f"| {tun[key]['what']} | `{tun[key]['AELIB_TUNE']}` | " + " | ".join(cells) + " |")
+        env = f"`{tun[key]['AELIB_TUNE']}`" if tun[key]["AELIB_TUNE"] else "unset"
+        L.append(f"| {tun[key]['what']} | {env} | " + " | ".join(cells) + " |")
     L += ["", "Median over the rounds, and the range in parentheses. A range that straddles 1.00 is inconclusive.", ""]
     return L
 
@@ -770,6 +824,10 @@ def markdown(s, d):
              "machine below. The numbers are measured and reported, never enforced: no test fails when they change. "
              "Everything comes from one run of `make bench`; `performance.json` has the same numbers and every repeat.")
     L.append("")
+    if d.get("carried_over"):
+        c = d["carried_over"]
+        L += [f"> This run measured {', '.join(p for p in PARTS if p not in c['parts'])} only; "
+              f"{', '.join(c['parts'])} (sections marked so) come from the report of {c['from']} it replaced.", ""]
     if d["quick"]:
         L += ["> **BENCH_QUICK=1**: a reduced run (2 rounds of 1 warm epoch on 2,000 digits, notebooks at AELIB_QUICK "
               "sizes) that checks the benchmark runs. Its numbers mean nothing.", ""]
@@ -813,7 +871,10 @@ def markdown(s, d):
         L.append(f"| {label} | " + " | ".join(cells) + f" | {ov} | {loss} |")
     L.append("")
     torch_rows = [r for r in rows if r["framework"] == "pytorch"]
-    if torch_rows:
+    if torch_rows and len(torch_rows[0]["images_per_s_by_threads"]) == 1:
+        L += ["PyTorch ran on 1 thread: on 2 threads it trained 2.7–3.8× slower in every round measured on two-core "
+              "machines (`BENCH_TORCH_THREADS=1,2` measures both).", ""]
+    elif torch_rows:
         L += ["PyTorch counts with the better of its thread counts in each round; the medians by thread count: " + "; ".join(
             f"batch {r['batch']}: " + ", ".join(f"{t} thread{'s' if t != '1' else ''} {fmt(v)}"
                                                  for t, v in sorted(r["images_per_s_by_threads"].items()))
@@ -830,7 +891,7 @@ def markdown(s, d):
         L.append("")
     rr = d["rerun_s"]
     if rr:
-        L += ["## Re-running 02's training cell", "",
+        L += ["## Re-running 02's training cell" + carried_mark(d, "rerun"), "",
               "A GoNB kernel runs `02_autoencoder`'s cells once, top to bottom (its training cell trains the model "
               "and saves the checkpoint), then the training cell is run again, as a student does. GoNB builds each "
               "cell into a program of its own, so every run includes `go build` and the program's start.", "",
@@ -844,7 +905,7 @@ def markdown(s, d):
               "The first step is when the live loss chart first appears (it is drawn after the first step).", ""]
     rss = d["peak_rss_detail"]
     if rss:
-        L += ["## Peak memory", "",
+        L += ["## Peak memory" + carried_mark(d, "lecture"), "",
               "Peak resident memory (VmHWM, sampled every 50 ms from /proc) of the processes of the GoNB kernel: "
               "the cell programs (GoNB runs each cell as a program of its own: this is what training needs), the "
               "kernel itself, the go toolchain (building the cells; gopls), and the most they held together at one time.", "",

@@ -162,6 +162,14 @@ func measure(s settings) error {
 		}
 		return appendJSON(s.json, r)
 	}
+	// The XLA settings aelib applies here (Versions' last line): bench.py reports them.
+	if _, tuning, ok := strings.Cut(aelib.Versions(), "\nTuning:"); ok && slices.Contains(s.backends, "xla") {
+		tuning = strings.TrimSpace(tuning)
+		fmt.Println("XLA settings:", tuning)
+		if err := emit(record{Kind: "info", Framework: "gomlx-xla", Note: tuning}); err != nil {
+			return err
+		}
+	}
 	fmt.Printf("reference AE on %d training digits, %d warm epochs per repeat; MSE of %d test digits\n",
 		train.Len(), s.epochs, test.Len())
 
