@@ -31,6 +31,7 @@ func ShowDiagram(name string) (int, error) {
 		svg = svg[i:] // an XML prolog does not belong inside HTML
 	}
 	gonbui.DisplaySVG(svg)
+	gonbui.Sync() // before the cell ends: see Figure.Show
 	return len(b), nil
 }
 

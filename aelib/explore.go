@@ -43,6 +43,7 @@ func Explore(frames [][][]float32, o ExploreOptions, sliders ...Slider) error {
 		return err
 	}
 	gonbui.DisplayHtml(page)
+	gonbui.Sync() // before the cell ends: see Figure.Show
 	return nil
 }
 

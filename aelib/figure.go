@@ -27,6 +27,9 @@ type Figure struct {
 func (f *Figure) Show() {
 	if f != nil && len(f.PNG) > 0 {
 		gonbui.DisplayPng(f.PNG)
+		// Wait until GoNB has the image: a cell program that ends right after
+		// sending it can lose it (a figure-only cell, on a busy machine).
+		gonbui.Sync()
 	}
 }
 

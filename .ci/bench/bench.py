@@ -16,7 +16,8 @@ Settings (environment): BENCH_QUICK=1 (2 rounds of 1 warm epoch on 2,000 digits,
 that everything runs, its numbers mean nothing), BENCH_ROUNDS (5), BENCH_TUNING=0 (GoMLX with aelib's tuning only),
 BENCH_IMAGES, BENCH_EPOCHS, BENCH_REPEATS (per framework and round, 1), BENCH_BATCHES ("64,256"),
 BENCH_TORCH_THREADS ("1"; "1,2" keeps the better), BENCH_NOTEBOOKS (names for the lecture part, e.g. "00_setup,02_autoencoder"),
-BENCH_OUT (directory of performance.md/json, default docs). Run by the venv's python (jupyter_client); the rest is
+BENCH_OUT (directory of performance.md/json, default docs), BENCH_RENDER=1 (only write performance.md again from
+performance.json). Run by the venv's python (jupyter_client); the rest is
 the standard library. Numbers are reported, never asserted.
 """
 
@@ -805,15 +806,19 @@ def tuning_section(d):
          "`BENCH_ONLY=speed make bench`.", ""]
     if d.get("tuning_chosen"):
         L += [f"aelib's choice on this machine (Versions' `Tuning:` line): {d['tuning_chosen']}.", ""]
-    L += ["| configuration | AELIB_TUNE | " + " | ".join(f"batch {b}: all four ÷ it" for b in d["tuning"]) + " |",
-          "|---|---|" + "---|" * len(d["tuning"])]
-    for key, _, _ in TUNINGS:
-        if key == "gomlx-xla-all":
-            continue
+    overhead = {(r["framework"], r["batch"]): r["compile_s"] for r in d["rows"]}
+    L += ["| configuration | AELIB_TUNE | " + " | ".join(f"batch {b}: all four ÷ it" for b in d["tuning"])
+          + " | first-epoch overhead |", "|---|---|" + "---|" * (len(d["tuning"]) + 1)]
+    for key in tun:  # the report's own configurations, in TUNINGS' order
         cells = [ratio_cell(d["tuning"][b][key]) if key in d["tuning"][b] else "–" for b in d["tuning"]]
+        if key == "gomlx-xla-all":
+            cells = ["1 (the reference)" for _ in d["tuning"]]
         env = f"`{tun[key]['AELIB_TUNE']}`" if tun[key]["AELIB_TUNE"] else "unset"
-        L.append(f"| {tun[key]['what']} | {env} | " + " | ".join(cells) + " |")
-    L += ["", "Median over the rounds, and the range in parentheses. A range that straddles 1.00 is inconclusive.", ""]
+        ov = " / ".join(f"{max(0.0, overhead[(key, int(b))]):.2f} s" for b in d["tuning"] if (key, int(b)) in overhead)
+        L.append(f"| {tun[key]['what']} | {env} | " + " | ".join(cells) + f" | {ov} |")
+    L += ["", "Median over the rounds, and the range in parentheses. A range that straddles 1.00 is inconclusive. The "
+          "first-epoch overhead (median, batch " + " / ".join(d["tuning"]) + ") is mostly compiling the step: what a "
+          "student waits for before the first step of every training.", ""]
     return L
 
 
@@ -957,7 +962,20 @@ def markdown(s, d):
     return "\n".join(L)
 
 
+def render():
+    """BENCH_RENDER=1: writes performance.md again from performance.json (after an edit of gap.md or of the report's
+    text), measuring nothing."""
+    s = Settings()
+    with open(os.path.join(s.out, "performance.json")) as f:
+        d = json.load(f)
+    with open(os.path.join(s.out, "performance.md"), "w") as f:
+        f.write(markdown(s, d))
+    say(f"==> bench: wrote {shown(s.out)}/performance.md from performance.json")
+
+
 def main():
+    if os.environ.get("BENCH_RENDER", "") in ("1", "true"):
+        return render()
     s = Settings()
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     t0 = time.monotonic()
