@@ -801,9 +801,9 @@ def tuning_section(d):
          "tune the plugin of `make xla`. Each round trained GoMLX + XLA with all four, with none, with each one left "
          "out, and with aelib's choice for this CPU; the table divides the images/s with all four by each "
          "configuration's, within each round. Above 1, the setting left out helps on this "
-         f"{m.get('isa', '')} CPU. The rule, fixed before measuring: aelib leaves a setting out on a kind of CPU "
-         "when its median here is below 1.00 at every batch size. Re-check it on any machine with "
-         "`BENCH_ONLY=speed make bench`.", ""]
+         f"{m.get('isa', '')} CPU. The rule `aelib/cpu.go` follows: a setting is left out on a kind of CPU when "
+         "its median here is below 1.00 at every batch size (`.ci/bench/gap.md`, section 5, says where it came "
+         "from and which kinds were measured). Re-check it on any machine with `BENCH_ONLY=speed make bench`.", ""]
     if d.get("tuning_chosen"):
         L += [f"aelib's choice on this machine (Versions' `Tuning:` line): {d['tuning_chosen']}.", ""]
     overhead = {(r["framework"], r["batch"]): r["compile_s"] for r in d["rows"]}
