@@ -43,9 +43,9 @@ func loopSteps(b compute.Backend) (int, error) {
 func (m *Model) compileLoop(step Step) (*model.Exec, error) {
 	var exec *model.Exec
 	err := runGraph("training "+m.Name, func() error {
-		used, err := stepVariables(m.Store, step)
-		if err != nil {
-			return err
+		used, conv, err := stepVariables(m.Store, step)
+		if err != nil || conv {
+			return err // a convolution: one step per call (see stepsPerCall)
 		}
 		exec, err = model.NewExec(m.Backend, m.Store, func(scope *model.Scope, all, allLabels, idx, count *graph.Node) *graph.Node {
 			m.Store.SetTraining(all.Graph(), true)
@@ -57,26 +57,27 @@ func (m *Model) compileLoop(step Step) (*model.Exec, error) {
 }
 
 // stepVariables returns the variables step reads or writes (weights, the
-// optimizer's moments and counters, learning rates, the random state),
-// creating those that do not exist yet by building step's graph once for one
-// image on graphBackend: no compilation, and no values drawn (that happens
-// when the model first runs, as without the loop).
-func stepVariables(store *model.Store, step Step) ([]*model.Variable, error) {
+// optimizer's moments and counters, learning rates, the random state), and
+// whether step has a convolution, creating the variables that do not exist
+// yet by building step's graph once for one image on graphBackend: no
+// compilation, and no values drawn (that happens when the model first runs,
+// as without the loop).
+func stepVariables(store *model.Store, step Step) ([]*model.Variable, bool, error) {
 	gb, err := graphBackend()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	e, err := model.NewExec(gb, store, func(scope *model.Scope, x *graph.Node) *graph.Node {
 		store.SetTraining(x.Graph(), true)
 		return step(scope, x, graph.Const(x.Graph(), []int32{0}))
 	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer e.Finalize()
 	g, err := e.Compile(shapes.Make(dtypes.Float32, 1, Pixels))
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var used []*model.Variable
 	for v := range store.IterVariables() {
@@ -84,7 +85,11 @@ func stepVariables(store *model.Store, step Step) ([]*model.Variable, error) {
 			used = append(used, v)
 		}
 	}
-	return used, nil
+	conv := false
+	for _, n := range g.Nodes() {
+		conv = conv || n.Type() == graph.NodeTypeConvGeneral
+	}
+	return used, conv, nil
 }
 
 // whileSteps builds count (≤ k, idx's first dimension) steps of step as a

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 )
@@ -106,5 +107,35 @@ func TestLoopSteps(t *testing.T) {
 	t.Setenv(tuneEnv, "loop,avx")
 	if _, err := loopSteps(gb); err == nil || !strings.Contains(err.Error(), `"loop,avx"`) {
 		t.Errorf("bad AELIB_TUNE: error %v, want one naming the value", err)
+	}
+}
+
+// TestStepVariablesConv: a step with a convolution is found (it runs one step
+// per call), an MLP step is not.
+func TestStepVariablesConv(t *testing.T) {
+	convStep := func(scope *model.Scope, x, _ *graph.Node) *graph.Node {
+		img := graph.Reshape(x, x.Shape().Dimensions[0], 28, 28, 1)
+		y := layers.Convolution(scope.In("conv"), img).Filters(2).KernelSize(3).Done()
+		loss := graph.ReduceAllMean(graph.Square(y))
+		optimizer.Adam().Done().UpdateGraph(scope, x.Graph(), loss)
+		return loss
+	}
+	for _, tc := range []struct {
+		name string
+		step Step
+		conv bool
+	}{{"mlp", nil, false}, {"conv", convStep, true}} {
+		m, err := NewModel(tc.name, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.name == "mlp" {
+			ae := smallAE(t, "mlp")
+			m, tc.step = ae.Model, ae.Step
+		}
+		used, conv, err := stepVariables(m.Store, tc.step)
+		if err != nil || conv != tc.conv || len(used) == 0 {
+			t.Errorf("%s: %d variables, convolution %v, %v; want some, %v", tc.name, len(used), conv, err, tc.conv)
+		}
 	}
 }

@@ -136,7 +136,7 @@ func (m *Model) compileSteps(step Step) (*stepLoop, error) {
 		return nil, err
 	}
 	exec, err := m.compileLoop(step)
-	if err != nil {
+	if err != nil || exec == nil {
 		return nil, err
 	}
 	return &stepLoop{exec: exec, k: k}, nil
